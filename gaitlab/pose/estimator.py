@@ -1,0 +1,153 @@
+"""Pose estimation: the MediaPipe adapter (the only place that imports mediapipe).
+
+:class:`MediaPipePoseEstimator` runs MediaPipe's ``PoseLandmarker`` in VIDEO mode on
+a stream of RGB frames and returns, per frame, every person it found.  Pixel and
+metric units are fixed here, at the boundary: image landmarks in pixels of the
+upright frame (y down), world landmarks in metres.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gaitlab.errors import ModelError
+from gaitlab.landmarks import N_LANDMARKS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One person in one frame, as the pose model saw them.
+
+    Attributes
+    ----------
+    image_px : (33, 2) float
+        Landmark x, y in pixels (y down).
+    visibility, presence : (33,) float
+        Scores in [0, 1].
+    world_m : (33, 3) float
+        Metric landmarks in metres, hip-centred.
+    """
+
+    image_px: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world_m: np.ndarray
+
+
+@dataclass(frozen=True)
+class EstimatorSettings:
+    """Settings of the pose model that change its output (part of the cache key)."""
+
+    num_poses: int = 2
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+
+    def cache_key(self) -> str:
+        return (
+            f"n{self.num_poses}-d{self.min_detection_confidence:g}"
+            f"-p{self.min_presence_confidence:g}-t{self.min_tracking_confidence:g}"
+        )
+
+
+class MediaPipePoseEstimator:
+    """MediaPipe ``PoseLandmarker`` in VIDEO running mode.
+
+    Use as a context manager; feed frames in time order with :meth:`detect`.
+
+    Parameters
+    ----------
+    model_path : path-like
+        A ``pose_landmarker*.task`` bundle (see :mod:`gaitlab.pose.models`).
+    settings : EstimatorSettings
+        Number of people and confidence thresholds.
+    """
+
+    def __init__(self, model_path: str | os.PathLike, settings: EstimatorSettings | None = None):
+        self.settings = settings or EstimatorSettings()
+        self.model_path = Path(model_path)
+        try:
+            import mediapipe as mp
+            from mediapipe.tasks.python import BaseOptions, vision
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise ModelError("The pose model library (mediapipe) is not installed.") from exc
+        self._mp = mp
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=self.settings.num_poses,
+            min_pose_detection_confidence=self.settings.min_detection_confidence,
+            min_pose_presence_confidence=self.settings.min_presence_confidence,
+            min_tracking_confidence=self.settings.min_tracking_confidence,
+            output_segmentation_masks=False,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"The pose model {self.model_path.name} could not be loaded; it may be damaged."
+            ) from exc
+        self._last_ms = -1
+
+    def __enter__(self) -> MediaPipePoseEstimator:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        landmarker = getattr(self, "_landmarker", None)
+        if landmarker is not None:
+            landmarker.close()
+            self._landmarker = None
+
+    def detect(self, image_rgb: np.ndarray, time_s: float) -> list[Detection]:
+        """Detect the people in one upright RGB frame.
+
+        Parameters
+        ----------
+        image_rgb : (H, W, 3) uint8
+            The frame, C-contiguous.
+        time_s : float
+            Its video time in seconds; must increase from call to call.
+        """
+        if self._landmarker is None:
+            raise ModelError("The pose model was already closed.")
+        height, width = image_rgb.shape[:2]
+        # VIDEO mode needs strictly increasing integer milliseconds.
+        ms = max(int(round(time_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        image = self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(image_rgb)
+        )
+        result = self._landmarker.detect_for_video(image, ms)
+        detections = []
+        worlds = result.pose_world_landmarks or []
+        for i, landmarks in enumerate(result.pose_landmarks or []):
+            if len(landmarks) != N_LANDMARKS:
+                continue
+            arr = np.array(
+                [(lm.x, lm.y, lm.visibility or 0.0, lm.presence or 0.0) for lm in landmarks],
+                dtype=np.float64,
+            )
+            px = np.column_stack([arr[:, 0] * width, arr[:, 1] * height])
+            if i < len(worlds) and len(worlds[i]) == N_LANDMARKS:
+                world = np.array([(lm.x, lm.y, lm.z) for lm in worlds[i]], dtype=np.float64)
+            else:
+                world = np.full((N_LANDMARKS, 3), np.nan)
+            detections.append(
+                Detection(
+                    image_px=px,
+                    visibility=np.clip(arr[:, 2], 0.0, 1.0),
+                    presence=np.clip(arr[:, 3], 0.0, 1.0),
+                    world_m=world,
+                )
+            )
+        return detections

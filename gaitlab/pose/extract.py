@@ -1,0 +1,240 @@
+"""Run the pose model over a video, with an on-disk cache of the raw landmarks.
+
+The raw result keeps every person the model found in every frame (before tracking),
+so choosing another person never reruns the model.  The cache key is the video's
+sha256, the model's sha256 and the settings that change the model's output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from gaitlab.errors import ValidationError, VideoError
+from gaitlab.io.video import iter_frames_prefetched
+from gaitlab.landmarks import N_LANDMARKS
+from gaitlab.pose.estimator import Detection, EstimatorSettings, MediaPipePoseEstimator
+from gaitlab.progress import CancelToken, NullProgress, Progress
+from gaitlab.types import VideoInfo
+
+log = logging.getLogger(__name__)
+
+#: Bump when the layout of cached raw landmarks changes.
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class RawPoses:
+    """Every detection of every analysed frame, before people are tracked.
+
+    Attributes
+    ----------
+    time_s : (T,) float
+        Video time of each analysed frame, seconds, strictly increasing.
+    frame_index : (T,) int
+        Stream index of each frame.
+    counts : (T,) int
+        Number of detections in each frame; detections are stored frame by frame.
+    image_px : (N, 33, 2) float
+        Landmarks in pixels of the upright frame (y down), N = counts.sum().
+    visibility, presence : (N, 33) float
+    world_m : (N, 33, 3) float
+    image_size_px : (int, int)
+    fps : float
+    """
+
+    time_s: np.ndarray
+    frame_index: np.ndarray
+    counts: np.ndarray
+    image_px: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world_m: np.ndarray
+    image_size_px: tuple[int, int]
+    fps: float
+
+    def __post_init__(self) -> None:
+        t = self.time_s
+        n = int(self.counts.sum()) if self.counts.size else 0
+        if self.frame_index.shape != t.shape or self.counts.shape != t.shape:
+            raise ValidationError("Raw pose arrays disagree on the number of frames.")
+        if t.size > 1 and not np.all(np.diff(t) > 0):
+            raise ValidationError("Raw pose frame times must be strictly increasing.")
+        if (
+            self.image_px.shape != (n, N_LANDMARKS, 2)
+            or self.visibility.shape != (n, N_LANDMARKS)
+            or self.presence.shape != (n, N_LANDMARKS)
+            or self.world_m.shape != (n, N_LANDMARKS, 3)
+        ):
+            raise ValidationError("Raw pose detections have the wrong shape.")
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.time_s.shape[0])
+
+    def offsets(self) -> np.ndarray:
+        """(T+1,) start of each frame's detections in the flat arrays."""
+        return np.concatenate([[0], np.cumsum(self.counts)]).astype(np.int64)
+
+    @classmethod
+    def from_frames(
+        cls,
+        times_s: list[float],
+        frame_indices: list[int],
+        detections: list[list[Detection]],
+        *,
+        image_size_px: tuple[int, int],
+        fps: float,
+    ) -> RawPoses:
+        flat = [d for frame in detections for d in frame]
+        n = len(flat)
+        return cls(
+            time_s=np.asarray(times_s, dtype=np.float64),
+            frame_index=np.asarray(frame_indices, dtype=np.int64),
+            counts=np.asarray([len(f) for f in detections], dtype=np.int64),
+            image_px=np.array([d.image_px for d in flat]).reshape(n, N_LANDMARKS, 2),
+            visibility=np.array([d.visibility for d in flat]).reshape(n, N_LANDMARKS),
+            presence=np.array([d.presence for d in flat]).reshape(n, N_LANDMARKS),
+            world_m=np.array([d.world_m for d in flat]).reshape(n, N_LANDMARKS, 3),
+            image_size_px=(int(image_size_px[0]), int(image_size_px[1])),
+            fps=float(fps),
+        )
+
+
+def cache_dir() -> Path:
+    """Folder of cached raw landmarks: ``GAITLAB_CACHE_DIR`` or the user cache dir."""
+    env = os.environ.get("GAITLAB_CACHE_DIR")
+    base = Path(env) if env else Path(platformdirs.user_cache_dir("gaitlab", appauthor=False))
+    return base / "landmarks"
+
+
+def cache_path(video_sha256: str, model_sha256: str, settings: EstimatorSettings) -> Path:
+    key = f"v{CACHE_FORMAT}-{video_sha256[:32]}-{model_sha256[:16]}-{settings.cache_key()}"
+    return cache_dir() / f"{key}.npz"
+
+
+def save_raw_poses(raw: RawPoses, path: Path) -> None:
+    """Write raw poses atomically (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(
+                fh,
+                time_s=raw.time_s,
+                frame_index=raw.frame_index,
+                counts=raw.counts,
+                image_px=raw.image_px,
+                visibility=raw.visibility,
+                presence=raw.presence,
+                world_m=raw.world_m,
+                image_size_px=np.asarray(raw.image_size_px, dtype=np.int64),
+                fps=np.asarray(raw.fps, dtype=np.float64),
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_raw_poses(path: Path) -> RawPoses | None:
+    """Read cached raw poses; None (and the file removed) when it is unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            size = data["image_size_px"]
+            return RawPoses(
+                time_s=data["time_s"],
+                frame_index=data["frame_index"],
+                counts=data["counts"],
+                image_px=data["image_px"],
+                visibility=data["visibility"],
+                presence=data["presence"],
+                world_m=data["world_m"],
+                image_size_px=(int(size[0]), int(size[1])),
+                fps=float(data["fps"]),
+            )
+    except FileNotFoundError:
+        return None
+    except (OSError, KeyError, ValueError, ValidationError, EOFError) as exc:
+        log.warning("ignoring damaged landmark cache %s (%s)", path.name, exc)
+        path.unlink(missing_ok=True)
+        return None
+
+
+EstimatorFactory = Callable[[], MediaPipePoseEstimator]
+
+
+def run_pose_model(
+    video: VideoInfo,
+    model_path: str | os.PathLike,
+    *,
+    settings: EstimatorSettings | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> RawPoses:
+    """Run the pose model on every frame of a video (no cache).
+
+    Decoding runs on its own thread and overlaps with the model.
+    """
+    settings = settings or EstimatorSettings()
+    progress = progress or NullProgress()
+    times: list[float] = []
+    indices: list[int] = []
+    detections: list[list[Detection]] = []
+    progress.start("pose", video.frame_count or None)
+    with MediaPipePoseEstimator(model_path, settings) as estimator:
+        for frame in iter_frames_prefetched(video.path, cancel=cancel):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            detections.append(estimator.detect(frame.image, frame.time_s))
+            times.append(frame.time_s)
+            indices.append(frame.index)
+            progress.update(len(times))
+    progress.finish()
+    if not times:
+        raise VideoError(f"{Path(video.path).name} contains no video frames.")
+    return RawPoses.from_frames(
+        times, indices, detections, image_size_px=(video.width, video.height), fps=video.fps
+    )
+
+
+def extract_raw_poses(
+    video: VideoInfo,
+    model_path: str | os.PathLike,
+    model_sha256: str,
+    *,
+    settings: EstimatorSettings | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[RawPoses, bool]:
+    """Raw poses of a video, from the cache when possible.
+
+    Returns
+    -------
+    (RawPoses, bool)
+        The poses and whether they came from the cache.  With ``use_cache=False``
+        the model always runs, and its result refreshes the cache.
+    """
+    settings = settings or EstimatorSettings()
+    if not video.sha256:
+        raise ValidationError("The video must be hashed before its landmarks can be cached.")
+    path = cache_path(video.sha256, model_sha256, settings)
+    if use_cache:
+        cached = load_raw_poses(path)
+        if cached is not None:
+            log.info("landmarks loaded from cache %s", path.name)
+            return cached, True
+    raw = run_pose_model(video, model_path, settings=settings, progress=progress, cancel=cancel)
+    try:
+        save_raw_poses(raw, path)
+    except OSError as exc:  # a read-only cache folder must not stop the analysis
+        log.warning("could not write the landmark cache (%s)", exc)
+    return raw, False
