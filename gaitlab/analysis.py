@@ -16,7 +16,7 @@ import numpy as np
 
 from gaitlab import __version__
 from gaitlab.contract import SCHEMA_ID, json_ready, validate_document
-from gaitlab.errors import InputError, NoPersonError, TooLittleWalkingError
+from gaitlab.errors import InputError, NoPersonError, TooLittleWalkingError, VideoError
 from gaitlab.io.video import probe_video
 from gaitlab.kinematics import GaitAnalysis, KinematicsSettings, analyze_gait
 from gaitlab.kinematics.view import detect_view
@@ -235,6 +235,48 @@ def find_people(
     people = track_people(raw)
     walker = select_walker(people) if people else None
     return video, people, walker
+
+
+def pose_for_result(
+    doc: dict,
+    *,
+    video_path: str | os.PathLike | None = None,
+    model_file: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> PoseSequence:
+    """The landmarks of the person an analysis document measured (for overlays).
+
+    Reads the landmark cache for the document's video, model and settings; the
+    model runs again only when the cache was cleared.  ``video_path`` overrides
+    the path recorded in the document (a moved file is recognised by its sha256).
+
+    Raises
+    ------
+    VideoError
+        When the video is missing or is not the one the document was made from.
+    """
+    path = video_path or doc["video"]["path"]
+    video = probe_video(path)
+    if doc["video"].get("sha256") and video.sha256 != doc["video"]["sha256"]:
+        raise VideoError(f"{Path(path).name} is not the video this analysis was made from.")
+    settings = doc.get("settings", {})
+    estimator_settings = EstimatorSettings(
+        num_poses=int(settings.get("num_poses", EstimatorSettings.num_poses)),
+        min_detection_confidence=float(
+            settings.get("min_detection_confidence", EstimatorSettings.min_detection_confidence)
+        ),
+    )
+    variant = doc["model"].get("variant", "full")
+    model = resolve_model("full" if variant == "custom" else variant, model_file=model_file)
+    raw, _ = extract_raw_poses(
+        video, model.path, model.sha256, settings=estimator_settings, progress=progress, cancel=cancel
+    )
+    people = track_people(raw)
+    index = int(doc["person"]["selected"])
+    if index >= len(people):
+        raise NoPersonError(f"The analysed person is no longer found in {Path(path).name}.")
+    return people[index]
 
 
 def _direction_for_view(pose: PoseSequence, view: str) -> str:

@@ -29,14 +29,22 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one sentence, like every other gaitlab error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        text = message[0].upper() + message[1:] if message else "Invalid arguments"
+        self.exit(2, f"gaitlab: {text.rstrip('.')} (see '{self.prog} --help').\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gaitlab",
         description="Video gait analysis for patients after lumbar spinal fusion.",
     )
     parser.add_argument("--version", action="version", version=f"gaitlab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(f"gaitlab.cli.{name}")
@@ -67,3 +75,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gaitlab: interrupted.", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not the user's fault: keep the details, show one sentence
+        log_path = _write_crash_log()
+        print(
+            f"gaitlab: an internal error stopped the command ({type(exc).__name__}); "
+            f"details were saved to {log_path}.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _write_crash_log() -> str:
+    """Save the current exception's traceback in gaitlab's log folder; returns its path."""
+    import datetime
+    import os
+    import traceback
+    from pathlib import Path
+
+    import platformdirs
+
+    folder = Path(
+        os.environ.get("GAITLAB_CACHE_DIR")
+        or platformdirs.user_cache_dir("gaitlab", appauthor=False)
+    ) / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = folder / f"crash-{stamp}-{os.getpid()}.log"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return str(path)
+    except OSError:
+        return "(no writable log folder)"

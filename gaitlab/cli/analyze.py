@@ -31,9 +31,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_writable_output(args.out)  # before any work: a bad --out loses nothing
     from gaitlab.analysis import analyze_video  # heavy imports only when analysing
 
-    out = check_writable_output(args.out)
     progress = TerminalProgress(quiet=args.quiet)
     try:
         doc = analyze_video(

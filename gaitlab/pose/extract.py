@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,7 @@ def save_raw_poses(raw: RawPoses, path: Path) -> None:
 def load_raw_poses(path: Path) -> RawPoses | None:
     """Read cached raw poses; None (and the file removed) when it is unreadable."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             size = data["image_size_px"]
             return RawPoses(
                 time_s=data["time_s"],
@@ -162,7 +163,7 @@ def load_raw_poses(path: Path) -> RawPoses | None:
             )
     except FileNotFoundError:
         return None
-    except (OSError, KeyError, ValueError, ValidationError, EOFError) as exc:
+    except (OSError, KeyError, ValueError, ValidationError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("ignoring damaged landmark cache %s (%s)", path.name, exc)
         path.unlink(missing_ok=True)
         return None
