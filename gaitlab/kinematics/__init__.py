@@ -1,0 +1,1 @@
+"""Gait kinematics: view, events, angles, cycles, spatiotemporal metrics, quality."""
