@@ -8,7 +8,7 @@ The view is read from how the body moves through the image:
   same image column while its apparent size grows (toward) or shrinks (away).
 
 Travel is measured in body lengths (shoulder midpoint → hip midpoint → ankles,
-see :func:`gaitlab.kinematics.geometry.body_length_px`), so the decision does not
+see :func:`gaitlab.processing.geometry.body_length_px`), so the decision does not
 depend on the frame size or on the camera distance.  When the person hardly moves
 (standing, turning on the spot) the view falls back to the body's width in the
 image (shoulders and hips seen side by side in a frontal view, one behind the
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitlab.errors import NoPersonError
-from gaitlab.kinematics.geometry import body_length_px, hip_midpoint_px
 from gaitlab.landmarks import (
     INDEX,
     LEFT_HIP,
@@ -31,6 +30,7 @@ from gaitlab.landmarks import (
     RIGHT_HIP,
     RIGHT_SHOULDER,
 )
+from gaitlab.processing.geometry import body_length_px, hip_midpoint_px
 from gaitlab.types import Direction, PoseSequence, View
 
 #: Below this much travel (in body lengths, either across the image or as twice
