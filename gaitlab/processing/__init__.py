@@ -1,0 +1,155 @@
+"""Cleaning of pose landmarks before they are measured.
+
+:func:`clean_pose` runs the steps in order: visibility/presence gating, left/right
+side correction, trimming to the frames that can be measured, interpolation of
+short gaps, and a zero-lag low-pass filter that respects the remaining gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gaitlab.errors import ValidationError
+from gaitlab.processing.filtering import lowpass_filter, max_cutoff_hz
+from gaitlab.processing.gaps import fill_short_gaps
+from gaitlab.processing.gating import gate_landmarks
+from gaitlab.processing.swaps import find_leg_swaps, find_mirrored_frames, mirror_sides, swap_legs
+from gaitlab.processing.trimming import find_walking_frames
+from gaitlab.types import PoseSequence
+
+__all__ = ["CleanedPose", "clean_pose"]
+
+
+@dataclass(frozen=True)
+class CleanedPose:
+    """Landmarks ready to be measured, and what cleaning did to them.
+
+    Attributes
+    ----------
+    pose : PoseSequence
+        Side-corrected, gap-filled, low-pass filtered landmarks; NaN in frames
+        that cannot be measured (body outside the picture, turning, long gaps).
+    measurable : (T,) bool
+        Frames whose body was inside the picture and not turning.
+    walking : (T,) bool
+        Measurable frames in stretches of walking in the walking direction.
+    sides_corrected : (T,) bool
+        Frames whose left/right labels were exchanged.
+    lowpass_hz : float
+        Cut-off of the low-pass filter actually used, Hz.
+    warnings : tuple of str
+        Plain-language notes about the cleaning.
+    """
+
+    pose: PoseSequence
+    measurable: np.ndarray
+    walking: np.ndarray
+    sides_corrected: np.ndarray
+    lowpass_hz: float
+    warnings: tuple[str, ...]
+
+    @property
+    def side_swaps_corrected(self) -> int:
+        """Number of frames whose left/right labels were corrected."""
+        return int(self.sides_corrected.sum())
+
+
+def correct_sides(pose: PoseSequence, view: str, direction: str) -> tuple[PoseSequence, np.ndarray]:
+    """Put every landmark on the patient's anatomical side.
+
+    Sagittal: leg swaps found by :func:`gaitlab.processing.swaps.find_leg_swaps`
+    are undone.  Frontal: frames mirrored against the walking direction (see
+    :func:`gaitlab.processing.swaps.find_mirrored_frames`) are mirrored back.
+
+    Returns the corrected pose and the (T,) mask of corrected frames.
+    """
+    if view == "sagittal":
+        frames = find_leg_swaps(pose.image_px)
+        if not frames.any():
+            return pose, frames
+        return pose.replace(
+            image_px=swap_legs(pose.image_px, frames),
+            world_m=swap_legs(pose.world_m, frames),
+            visibility=swap_legs(pose.visibility[..., None], frames)[..., 0],
+            presence=swap_legs(pose.presence[..., None], frames)[..., 0],
+        ), frames
+    if view == "frontal":
+        frames = find_mirrored_frames(pose.image_px, direction)
+        if not frames.any():
+            return pose, frames
+        return pose.replace(
+            image_px=mirror_sides(pose.image_px, frames),
+            world_m=mirror_sides(pose.world_m, frames),
+            visibility=mirror_sides(pose.visibility, frames),
+            presence=mirror_sides(pose.presence, frames),
+        ), frames
+    raise ValidationError(f"The view must be 'sagittal' or 'frontal'; got {view!r}.")
+
+
+def clean_pose(
+    pose: PoseSequence,
+    *,
+    view: str,
+    direction: str,
+    min_visibility: float = 0.5,
+    min_presence: float = 0.5,
+    max_gap_s: float = 0.15,
+    lowpass_hz: float = 6.0,
+) -> CleanedPose:
+    """Gate, side-correct, trim, gap-fill and filter one person's landmarks.
+
+    Parameters
+    ----------
+    pose : PoseSequence
+        Landmarks as the pose model gave them.
+    view, direction : str
+        Camera view ("sagittal"/"frontal") and walking direction
+        ("left"/"right" or "toward"/"away").
+    min_visibility, min_presence : float
+        Landmarks with lower scores (0..1) are treated as missing.
+    max_gap_s : float
+        Longest gap that is interpolated, seconds; longer gaps stay missing.
+    lowpass_hz : float
+        Cut-off of the zero-lag Butterworth filter, Hz.  When the frame rate is
+        too low for it, the highest usable cut-off is taken and a warning says so.
+
+    Raises
+    ------
+    ValidationError
+        For a view or direction gaitlab does not know, or thresholds out of range.
+    """
+    warnings: list[str] = []
+    gated = gate_landmarks(pose, min_visibility, min_presence)
+    corrected, sides = correct_sides(gated, view, direction)
+    measurable, walking = find_walking_frames(
+        corrected.image_px,
+        corrected.time_s,
+        fps=corrected.fps,
+        image_size_px=corrected.image_size_px,
+        view=view,
+        direction=direction,
+    )
+    image = np.where(measurable[:, None, None], corrected.image_px, np.nan)
+    world = np.where(measurable[:, None, None], corrected.world_m, np.nan)
+    image = fill_short_gaps(image, corrected.time_s, max_gap_s)
+    world = fill_short_gaps(world, corrected.time_s, max_gap_s)
+    cutoff = float(lowpass_hz)
+    if cutoff > max_cutoff_hz(corrected.fps):
+        cutoff = max_cutoff_hz(corrected.fps)
+        warnings.append(
+            f"The frame rate ({corrected.fps:g} fps) is too low for a {lowpass_hz:g} Hz filter; "
+            f"{cutoff:.1f} Hz was used."
+        )
+    image = lowpass_filter(image, corrected.fps, cutoff)
+    world = lowpass_filter(world, corrected.fps, cutoff)
+    cleaned = corrected.replace(image_px=image, world_m=world)
+    return CleanedPose(
+        pose=cleaned,
+        measurable=measurable,
+        walking=walking,
+        sides_corrected=sides,
+        lowpass_hz=cutoff,
+        warnings=tuple(warnings),
+    )
