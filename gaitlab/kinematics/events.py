@@ -1,0 +1,191 @@
+"""Heel strike and toe off of each foot.
+
+Method
+------
+A stance foot stands still on the floor, and a swing foot moves fast, so each
+stride of a foot shows one burst of foot speed in the image (a static camera is
+assumed).  For every burst (a peak of the foot's image speed, in body lengths per
+second, inside a walking stretch):
+
+* **toe off** is the moment, before the peak, at which the toe's speed rises
+  through :data:`SPEED_SHARE` of the burst's peak;
+* **heel strike** is the moment, after the peak, at which the heel's speed falls
+  through that share.
+
+Crossing times are interpolated between frames.  In a sagittal view each heel
+strike must also lie near a maximum of the heel's forward distance from the
+pelvis in the walking direction (the coordinate method of Zeni et al. 2008), and
+each toe off near a minimum of the toe's; a burst without them is not a step
+(a shuffle, a turn, a jump of the landmarks).  In a frontal view the foot speed
+comes from the vertical heel/ankle motion and the change of the foot's image
+position as it approaches or recedes (perspective); no Zeni check applies.
+
+Events are then checked for plausibility: strikes of one foot closer than
+:data:`MIN_STRIDE_S` are merged, and a toe off must fall inside a stance of its
+foot (after a heel strike and before the next).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from gaitlab.landmarks import INDEX
+from gaitlab.processing.gaps import find_runs
+from gaitlab.processing.geometry import body_length_px, hip_midpoint_px
+from gaitlab.types import SIDES
+
+#: Share of a swing's peak foot speed that marks toe off and heel strike.
+SPEED_SHARE = 0.2
+#: Shortest plausible stride, s, and the shortest time between foot-speed bursts.
+MIN_STRIDE_S = 0.55
+#: Swing bursts smaller than this share of the foot's typical burst are ignored.
+MIN_BURST_SHARE = 0.35
+#: How far from a burst's peak the events are searched, s.
+SEARCH_S = 0.6
+#: A Zeni extremum must lie this close to the event it confirms, s.
+ZENI_TOLERANCE_S = 0.25
+
+
+def _speed_bl_s(points: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
+    """Image speed of a (T, 2) track in body lengths per second (NaN where unknown)."""
+    v = np.full(points.shape, np.nan)
+    for start, end in find_runs(np.isfinite(points).all(axis=1)):
+        if end - start >= 3:
+            v[start:end] = np.gradient(points[start:end], time_s[start:end], axis=0)
+    return np.hypot(v[:, 0], v[:, 1]) / scale_px
+
+
+def _crossing_time(time_s: np.ndarray, speed: np.ndarray, level: float, i0: int, i1: int, step: int):
+    """First time walking from frame i0 toward i1 (step ±1) at which speed drops below level."""
+    prev = i0
+    for i in range(i0 + step, i1 + step, step):
+        if i < 0 or i >= speed.size or not np.isfinite(speed[i]):
+            return None
+        if speed[i] < level:
+            a, b = speed[prev], speed[i]
+            w = (a - level) / (a - b) if a != b else 0.0
+            return float(time_s[prev] + w * (time_s[i] - time_s[prev]))
+        prev = i
+    return None
+
+
+def _zeni_extrema(rel: np.ndarray, fps: float, maxima: bool) -> np.ndarray:
+    sig = rel if maxima else -rel
+    sig = np.where(np.isfinite(sig), sig, -np.inf)
+    peaks, _ = find_peaks(sig, distance=max(1, int(MIN_STRIDE_S * fps * 0.8)))
+    return peaks[np.isfinite(sig[peaks])]
+
+
+def _near(times: np.ndarray, t: float, tol: float) -> bool:
+    return bool(times.size) and bool(np.min(np.abs(times - t)) <= tol)
+
+
+def detect_side_events(
+    image_px: np.ndarray,
+    time_s: np.ndarray,
+    fps: float,
+    walking: np.ndarray,
+    side: str,
+    view: str,
+    direction: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Heel strike and toe off times (s, video time) of one foot; see the module notes."""
+    heel = image_px[:, INDEX[f"{side}_heel"]]
+    toe = image_px[:, INDEX[f"{side}_foot_index"]]
+    scale = body_length_px(image_px)
+    heel_speed = _speed_bl_s(heel, time_s, scale)
+    toe_speed = _speed_bl_s(toe, time_s, scale)
+    foot_speed = 0.5 * (heel_speed + toe_speed)
+    burst = np.where(walking & np.isfinite(foot_speed), foot_speed, 0.0)
+    if not np.any(burst > 0):
+        return np.empty(0), np.empty(0)
+    peaks, _ = find_peaks(burst, distance=max(1, int(MIN_STRIDE_S * fps)))
+    if peaks.size == 0:
+        return np.empty(0), np.empty(0)
+    typical = float(np.median(burst[peaks][burst[peaks] >= np.percentile(burst[peaks], 50)]))
+    peaks = peaks[burst[peaks] >= MIN_BURST_SHARE * typical]
+    zeni_hs = zeni_to = None
+    if view == "sagittal":
+        f = 1.0 if direction == "right" else -1.0
+        pelvis_x = hip_midpoint_px(image_px)[:, 0]
+        zeni_hs = time_s[_zeni_extrema(f * (heel[:, 0] - pelvis_x) / scale, fps, True)]
+        zeni_to = time_s[_zeni_extrema(f * (toe[:, 0] - pelvis_x) / scale, fps, False)]
+    span = max(1, int(round(SEARCH_S * fps)))
+    strikes, offs = [], []
+    for p in peaks:
+        hs = _crossing_time(time_s, heel_speed, SPEED_SHARE * heel_speed[p], p, min(p + span, len(time_s) - 1), 1)
+        to = _crossing_time(time_s, toe_speed, SPEED_SHARE * toe_speed[p], p, max(p - span, 0), -1)
+        if hs is not None and (zeni_hs is None or _near(zeni_hs, hs, ZENI_TOLERANCE_S)):
+            strikes.append(hs)
+        if to is not None and (zeni_to is None or _near(zeni_to, to, ZENI_TOLERANCE_S)):
+            offs.append(to)
+    return _merge_close(np.array(strikes)), _merge_close(np.array(offs))
+
+
+def _merge_close(times: np.ndarray) -> np.ndarray:
+    """Sorted times with any time closer than MIN_STRIDE_S to the previous kept one dropped."""
+    kept: list[float] = []
+    for t in np.sort(times):
+        if not kept or t - kept[-1] >= MIN_STRIDE_S:
+            kept.append(float(t))
+    return np.array(kept)
+
+
+def keep_toe_offs_in_stance(heel_strikes: np.ndarray, toe_offs: np.ndarray) -> np.ndarray:
+    """Toe offs that follow a heel strike of the same foot, at most one per stance.
+
+    A toe off before the first heel strike is kept (its stance began before the
+    video); after that, each interval between heel strikes keeps its first toe off.
+    """
+    kept = []
+    for to in np.sort(toe_offs):
+        before = heel_strikes[heel_strikes < to]
+        if before.size == 0:
+            if not kept:
+                kept.append(float(to))
+            continue
+        last = before[-1]
+        if kept and kept[-1] > last:
+            continue
+        kept.append(float(to))
+    return np.array(kept)
+
+
+def detect_gait_events(
+    image_px: np.ndarray,
+    time_s: np.ndarray,
+    *,
+    fps: float,
+    walking: np.ndarray,
+    view: str,
+    direction: str,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Heel strikes and toe offs of both feet, seconds of video time.
+
+    Parameters
+    ----------
+    image_px : (T, 33, 2) float
+        Cleaned landmarks in pixels (y down) on the patient's sides.
+    time_s : (T,) float
+        Frame times, s.
+    fps : float
+        Frame rate, frames per second.
+    walking : (T,) bool
+        Frames inside walking stretches; events are only looked for there.
+    view, direction : str
+        Camera view and walking direction.
+
+    Returns
+    -------
+    dict
+        ``{"heel_strike": {"left": times, "right": times}, "toe_off": {...}}``,
+        each an increasing array of seconds.
+    """
+    out: dict[str, dict[str, np.ndarray]] = {"heel_strike": {}, "toe_off": {}}
+    t = np.asarray(time_s, dtype=np.float64)
+    for side in SIDES:
+        hs, to = detect_side_events(image_px, t, fps, np.asarray(walking, bool), side, view, direction)
+        out["heel_strike"][side] = hs
+        out["toe_off"][side] = keep_toe_offs_in_stance(hs, to)
+    return out

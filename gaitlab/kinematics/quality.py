@@ -1,0 +1,86 @@
+"""Plain-language quality warnings about an analysis."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gaitlab.landmarks import LEFT_SHOULDER, RIGHT_SHOULDER
+from gaitlab.processing.geometry import body_length_px, hip_midpoint_px, shoulder_midpoint_px
+from gaitlab.types import SIDES, GaitCycle
+
+#: Frame rate below which event timing is coarse, frames per second.
+MIN_GOOD_FPS = 25.0
+#: Sagittal camera obliquity above which angles are reported as foreshortened, degrees.
+MAX_OBLIQUITY_DEG = 10.0
+#: Typical shoulder width as a share of the shoulder→hip trunk length in a frontal view.
+SHOULDER_TO_TRUNK = 0.75
+
+
+def count_warnings(cycles: dict[str, list[GaitCycle]]) -> list[str]:
+    """Warnings about too few strides of either leg."""
+    out = []
+    for side in SIDES:
+        n = len(cycles[side])
+        if n == 0:
+            out.append(f"No full gait cycle of the {side} leg was found: there is too little walking to measure.")
+        elif n == 1:
+            out.append(f"Only one stride of the {side} leg is visible; its values rest on a single cycle.")
+    return out
+
+
+def frame_rate_warning(fps: float) -> list[str]:
+    """Warn when the frame rate limits event timing (half a frame interval, ms)."""
+    if fps < MIN_GOOD_FPS:
+        return [
+            f"The frame rate is below {MIN_GOOD_FPS:g} fps ({fps:g} fps): event timing is "
+            f"uncertain by about ±{500.0 / fps:.0f} ms."
+        ]
+    return []
+
+
+def estimate_camera_obliquity_deg(image_px: np.ndarray, walking: np.ndarray) -> float | None:
+    """How far a sagittal camera looks away from perpendicular to the walkway, degrees.
+
+    Two cues of a turned body are combined and the larger is kept: the apparent
+    median signed shoulder width against the trunk length (zero when seen
+    exactly side-on; the shoulders open up as ``sin(angle)``), and the change of apparent body size
+    along the walk (a walkway not parallel to the image plane brings the person
+    closer or further).  None without walking frames.
+    """
+    if not walking.any():
+        return None
+    px = image_px[walking]
+    trunk = np.linalg.norm(shoulder_midpoint_px(px) - hip_midpoint_px(px), axis=1)
+    # signed: perspective opens the shoulders one way left of the image centre and
+    # the other way right of it, which cancels out; a turned camera does not
+    width = px[:, LEFT_SHOULDER, 0] - px[:, RIGHT_SHOULDER, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = width / (SHOULDER_TO_TRUNK * trunk)
+    ratio = ratio[np.isfinite(ratio)]
+    if ratio.size == 0:
+        return None
+    from_width = float(np.degrees(np.arcsin(np.clip(abs(np.median(ratio)), 0.0, 1.0))))
+    length = body_length_px(px)
+    x = hip_midpoint_px(px)[:, 0]
+    ok = np.isfinite(length) & np.isfinite(x)
+    from_depth = 0.0
+    if ok.sum() >= 10 and np.ptp(x[ok]) > 0:
+        # d(log size)/d(x in body lengths) ≈ tan(angle) · body length / distance; take distance ≈ 3 body lengths
+        slope = np.polyfit(x[ok] / np.median(length[ok]), np.log(length[ok]), 1)[0]
+        from_depth = float(np.degrees(np.arctan(abs(slope) * 3.0)))
+    return max(from_width, from_depth)
+
+
+def obliquity_warning(angle_deg: float | None) -> list[str]:
+    """Warn that sagittal angles shrink when the camera is not perpendicular to the walkway.
+
+    An angle θ in a plane turned by α away from the image plane appears about
+    as atan(tan θ · cos α); for a 30° hip excursion the loss is reported.
+    """
+    if angle_deg is None or angle_deg <= MAX_OBLIQUITY_DEG:
+        return []
+    loss = 30.0 - np.degrees(np.arctan(np.tan(np.radians(30.0)) * np.cos(np.radians(angle_deg))))
+    return [
+        f"The camera is not perpendicular to the walkway (about {angle_deg:.0f}° off): sagittal "
+        f"angles are foreshortened by about {loss:.0f}° at 30° of hip flexion."
+    ]

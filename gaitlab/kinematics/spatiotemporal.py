@@ -1,0 +1,253 @@
+"""Spatiotemporal metrics, angle summaries and symmetry indices (``spec/analysis-v1.md``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gaitlab.landmarks import INDEX
+from gaitlab.processing.gaps import find_runs
+from gaitlab.processing.geometry import body_length_px, hip_midpoint_px
+from gaitlab.types import SIDES, GaitCycle
+
+#: Shoulder-to-hip plus hip-to-ankle length of an adult as a share of body
+#: height (segment proportions after Drillis and Contini: shoulder 0.818 H,
+#: hip 0.530 H, ankle 0.039 H).
+BODY_LENGTH_SHARE_OF_HEIGHT = 0.779
+OTHER = {"left": "right", "right": "left"}
+
+
+def _mean(values) -> float | None:
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=np.float64)
+    return float(v.mean()) if v.size else None
+
+
+def _sided(fn) -> dict:
+    return {side: fn(side) for side in SIDES}
+
+
+def step_times(heel_strikes: dict[str, np.ndarray], cycles: dict[str, list[GaitCycle]]) -> dict[str, list[float]]:
+    """Step times of each side, s: the other side's heel strike → this side's next heel strike.
+
+    Only steps inside a kept gait cycle of either side count (so no step spans a
+    turn or a gap).
+    """
+    out: dict[str, list[float]] = {"left": [], "right": []}
+    for side in SIDES:
+        other = OTHER[side]
+        own = np.sort(heel_strikes[side])
+        for cy in cycles[other]:
+            nxt = own[(own > cy.start_s) & (own < cy.end_s)]
+            if nxt.size:
+                out[side].append(float(nxt[0] - cy.start_s))
+    return out
+
+
+def stance_shares(cycles: list[GaitCycle]) -> list[float]:
+    """Stance of each cycle with a toe off, as % of the stride."""
+    return [100.0 * (c.toe_off_s - c.start_s) / c.duration_s for c in cycles if c.toe_off_s is not None]
+
+
+def double_support_shares(cycles: dict[str, list[GaitCycle]], toe_offs: dict, heel_strikes: dict) -> list[float]:
+    """Double support of each cycle, % of the stride.
+
+    Within a cycle of one foot: from its heel strike to the other foot's toe off
+    (loading response), plus from the other foot's heel strike to this foot's toe off.
+    """
+    shares = []
+    for side in SIDES:
+        other = OTHER[side]
+        o_to, o_hs = np.sort(toe_offs[other]), np.sort(heel_strikes[other])
+        for cy in cycles[side]:
+            if cy.toe_off_s is None:
+                continue
+            first_to = o_to[(o_to > cy.start_s) & (o_to < cy.toe_off_s)]
+            other_hs = o_hs[(o_hs > cy.start_s) & (o_hs < cy.toe_off_s)]
+            if first_to.size and other_hs.size:
+                ds = (first_to[0] - cy.start_s) + (cy.toe_off_s - other_hs[-1])
+                shares.append(100.0 * ds / cy.duration_s)
+    return shares
+
+
+def metric_position_m(image_px: np.ndarray, index: int, height_cm: float, image_size_px) -> np.ndarray:
+    """(T,) position of a landmark along the image's x axis in metres (sagittal view).
+
+    Perspective-aware scale: each frame's pixels-per-metre at the body's depth is
+    the apparent body length (shoulder→hip→ankle, px) divided by the body length
+    expected from the height (:data:`BODY_LENGTH_SHARE_OF_HEIGHT` × height).
+    Under a pinhole camera with the principal point at the image centre, x − c
+    = f X / Z and the scale is f / Z, so X = (x − c) / scale: positions of
+    frames at different depths are comparable, as along an oblique walkway.
+    """
+    scale = body_length_px(image_px) / (BODY_LENGTH_SHARE_OF_HEIGHT * height_cm / 100.0)
+    cx = image_size_px[0] / 2.0
+    return (image_px[:, index, 0] - cx) / scale
+
+
+def step_lengths_m(image_px, time_s, heel_strikes, cycles, height_cm, image_size_px) -> dict[str, list[float]]:
+    """Step lengths of each side, m: along the line of progression from the other
+    heel's strike position to this heel's (the two heels' metric x at their strikes)."""
+    out: dict[str, list[float]] = {"left": [], "right": []}
+    for side in SIDES:
+        other = OTHER[side]
+        own_x = metric_position_m(image_px, INDEX[f"{side}_heel"], height_cm, image_size_px)
+        oth_x = metric_position_m(image_px, INDEX[f"{other}_heel"], height_cm, image_size_px)
+        own = np.sort(heel_strikes[side])
+        for cy in cycles[other]:
+            nxt = own[(own > cy.start_s) & (own < cy.end_s)]
+            if not nxt.size:
+                continue
+            # the heel is still on the floor just after its strike: sample 2 frames later
+            i0 = min(int(np.searchsorted(time_s, cy.start_s)) + 2, len(time_s) - 1)
+            i1 = min(int(np.searchsorted(time_s, nxt[0])) + 2, len(time_s) - 1)
+            d = abs(own_x[i1] - oth_x[i0])
+            if np.isfinite(d):
+                out[side].append(float(d))
+    return out
+
+
+def gait_speed_m_s(image_px, time_s, walking, height_cm, image_size_px) -> float | None:
+    """Mean walking speed, m/s: slope of the hip midpoint's metric position over each
+    walking stretch (least squares), weighted by the stretch's duration."""
+    hips = hip_midpoint_px(image_px)
+    scale = body_length_px(image_px) / (BODY_LENGTH_SHARE_OF_HEIGHT * height_cm / 100.0)
+    x = (hips[:, 0] - image_size_px[0] / 2.0) / scale
+    num = den = 0.0
+    for start, end in find_runs(walking & np.isfinite(x)):
+        if end - start < 5:
+            continue
+        slope = np.polyfit(time_s[start:end], x[start:end], 1)[0]
+        dur = time_s[end - 1] - time_s[start]
+        num += abs(slope) * dur
+        den += dur
+    return num / den if den > 0 else None
+
+
+def symmetry_index_pct(left: float | None, right: float | None) -> float | None:
+    """100 · (left − right) / (0.5 · (left + right)); positive = left larger; None if unknown."""
+    if left is None or right is None or not (np.isfinite(left) and np.isfinite(right)):
+        return None
+    mean = 0.5 * (left + right)
+    if mean == 0:
+        return None
+    return 100.0 * (left - right) / mean
+
+
+def _window_stat(values, time_s, windows, fn):
+    out = []
+    for a, b in windows:
+        inside = (time_s >= a) & (time_s <= b) & np.isfinite(values)
+        if inside.sum() >= 2:
+            out.append(float(fn(values[inside])))
+    return out
+
+
+def single_support_windows(side: str, cycles, toe_offs, heel_strikes) -> list[tuple[float, float]]:
+    """Single support windows of ``side``'s leg: other toe off → other heel strike, inside a cycle."""
+    other = OTHER[side]
+    o_to, o_hs = np.sort(toe_offs[other]), np.sort(heel_strikes[other])
+    windows = []
+    for cy in cycles[side]:
+        to = o_to[(o_to > cy.start_s) & (o_to < cy.end_s)]
+        if not to.size:
+            continue
+        hs = o_hs[(o_hs > to[0]) & (o_hs < cy.end_s)]
+        if hs.size:
+            windows.append((float(to[0]), float(hs[0])))
+    return windows
+
+
+def cycle_ranges(values, time_s, cycles: list[GaitCycle]) -> list[float]:
+    """Range (max − min) of a series over each cycle."""
+    return _window_stat(values, time_s, [(c.start_s, c.end_s) for c in cycles], np.ptp)
+
+
+def compute_metrics(
+    *,
+    view: str,
+    series: dict[str, np.ndarray],
+    image_px: np.ndarray,
+    time_s: np.ndarray,
+    walking: np.ndarray,
+    events: dict,
+    cycles: dict[str, list[GaitCycle]],
+    height_cm: float | None,
+    image_size_px: tuple[int, int],
+) -> dict:
+    """All metrics of the contract for one view (see ``spec/analysis-v1.md``).
+
+    Sagittal-only metrics are absent in a frontal analysis and vice versa.
+    Step length and speed need ``height_cm`` and a sagittal view; otherwise null.
+    Times in seconds, shares in % of the stride, angles in degrees.
+    """
+    hs, to = events["heel_strike"], events["toe_off"]
+    steps = step_times(hs, cycles)
+    stride = _sided(lambda s: _mean(c.duration_s for c in cycles[s]))
+    stance = _sided(lambda s: _mean(stance_shares(cycles[s])))
+    swing = _sided(lambda s: None if stance[s] is None else 100.0 - stance[s])
+    step_t = _sided(lambda s: _mean(steps[s]))
+    all_steps = steps["left"] + steps["right"]
+    cadence = 60.0 / float(np.mean(all_steps)) if all_steps else None
+    stance_time = _sided(
+        lambda s: _mean((c.toe_off_s - c.start_s) for c in cycles[s] if c.toe_off_s is not None)
+    )
+    metrics: dict = {
+        "cadence_steps_per_min": cadence,
+        "step_time_s": step_t,
+        "stride_time_s": stride,
+        "stance_pct": stance,
+        "swing_pct": swing,
+        "double_support_pct": _mean(double_support_shares(cycles, to, hs)),
+    }
+    symmetry = {
+        "step_time": symmetry_index_pct(step_t["left"], step_t["right"]),
+        "stance_time": symmetry_index_pct(stance_time["left"], stance_time["right"]),
+    }
+    if view == "sagittal":
+        if height_cm is not None:
+            lengths = step_lengths_m(image_px, time_s, hs, cycles, height_cm, image_size_px)
+            step_len = _sided(lambda s: _mean(lengths[s]))
+            speed = gait_speed_m_s(image_px, time_s, walking, height_cm, image_size_px)
+        else:
+            step_len, speed = {"left": None, "right": None}, None
+        rom = _sided(lambda s: _mean(cycle_ranges(series[f"hip_flexion_{s}"], time_s, cycles[s])))
+        flex_max = _sided(lambda s: _mean(_window_stat(
+            series[f"hip_flexion_{s}"], time_s, [(c.start_s, c.end_s) for c in cycles[s]], np.max)))
+        ext_max = _sided(lambda s: _mean(_window_stat(
+            series[f"hip_flexion_{s}"], time_s, [(c.start_s, c.end_s) for c in cycles[s]], np.min)))
+        lean = series["trunk_lean_sagittal"][walking]
+        lean = lean[np.isfinite(lean)]
+        metrics.update({
+            "step_length_m": step_len,
+            "gait_speed_m_s": speed,
+            "hip_rom_deg": rom,
+            "hip_flexion_max_deg": flex_max,
+            "hip_extension_max_deg": ext_max,
+            "trunk_lean_sagittal_mean_deg": float(lean.mean()) if lean.size else None,
+        })
+        symmetry["step_length"] = symmetry_index_pct(step_len["left"], step_len["right"])
+        symmetry["hip_rom"] = symmetry_index_pct(rom["left"], rom["right"])
+    else:
+        obl = series["pelvic_obliquity"]
+        lat = series["trunk_lean_lateral"]
+        all_cycles = cycles["left"] or cycles["right"]
+        # .right: the right hip's drop in the left leg's single support, and vice versa
+        drop = {
+            "right": _mean(_window_stat(obl, time_s, single_support_windows("left", cycles, to, hs), np.max)),
+            "left": _mean(_window_stat(-obl, time_s, single_support_windows("right", cycles, to, hs), np.max)),
+        }
+        lean_stance = {
+            "left": _mean(_window_stat(lat, time_s, single_support_windows("left", cycles, to, hs), np.mean)),
+            "right": _mean(_window_stat(-lat, time_s, single_support_windows("right", cycles, to, hs), np.mean)),
+        }
+        metrics.update({
+            "step_length_m": {"left": None, "right": None},
+            "gait_speed_m_s": None,
+            "pelvic_obliquity_rom_deg": _mean(cycle_ranges(obl, time_s, all_cycles)),
+            "pelvic_drop_deg": drop,
+            "trunk_lean_stance_deg": lean_stance,
+            "trunk_lean_lateral_rom_deg": _mean(cycle_ranges(lat, time_s, all_cycles)),
+        })
+        symmetry["step_length"] = None
+    metrics["symmetry_index_pct"] = symmetry
+    metrics["n_cycles"] = {s: len(cycles[s]) for s in SIDES}
+    return metrics
