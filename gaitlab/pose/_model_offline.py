@@ -1,0 +1,192 @@
+"""Build the full pose model from the mediapipe package when the download is blocked.
+
+Hospital networks often reach only a Python package mirror.  The
+``mediapipe==0.10.21`` wheel (from that mirror, through pip) carries the two
+TFLite models of the ``full`` pose landmarker.  Gaitlab takes them out of the
+wheel, checks them against the checksums below, writes the image metadata
+MediaPipe's ``PoseLandmarker`` needs (see :mod:`gaitlab.pose._tflite_metadata`)
+and zips them into a ``.task`` bundle.  The same wheel version always gives the
+same bundle, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from gaitlab.errors import ModelError
+from gaitlab.pose._model_bundle import DETECTOR_MEMBER, LANDMARKS_MEMBER, write_task_bundle
+from gaitlab.pose._tflite_metadata import ImageInputSpec, with_image_metadata
+from gaitlab.progress import NullProgress, Progress
+
+WHEEL_REQUIREMENT = "mediapipe==0.10.21"
+WHEEL_ENV = "GAITLAB_MEDIAPIPE_WHEEL"
+"""Environment variable naming a ``mediapipe-0.10.21-*.whl`` already on disk (skips pip)."""
+
+PIP_TIMEOUT_S = 600.0
+# Any platform tag will do: the model files are identical in every 0.10.21 wheel.
+_FALLBACK_PLATFORM_ARGS = (
+    "--platform", "manylinux_2_28_x86_64",
+    "--python-version", "3.11",
+    "--only-binary=:all:",
+)
+
+# Where each bundle member lies in the wheel, its sha256 there, and its input.
+WHEEL_MODELS = {
+    DETECTOR_MEMBER: (
+        "mediapipe/modules/pose_detection/pose_detection.tflite",
+        "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c",
+        ImageInputSpec(
+            name="Pose detector",
+            description="Finds people (face and body boxes) in a 224x224 RGB image.",
+            mean=127.5,
+            std=127.5,
+        ),
+    ),
+    LANDMARKS_MEMBER: (
+        "mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
+        "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",
+        ImageInputSpec(
+            name="Pose landmarks detector (full)",
+            description="33 body landmarks of one person in a 256x256 RGB crop.",
+            mean=0.0,
+            std=255.0,
+        ),
+    ),
+}
+
+
+def build_offline_bundle(
+    path: str | os.PathLike,
+    *,
+    wheel: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """Write the full pose landmarker bundle built from the mediapipe wheel.
+
+    Parameters
+    ----------
+    path : path-like
+        The bundle file to write (the caller renames it into place).
+    wheel : path-like, optional
+        A ``mediapipe-0.10.21`` wheel on disk.  Default: the file named by
+        ``GAITLAB_MEDIAPIPE_WHEEL``, else one fetched with ``pip download``.
+    progress : Progress, optional
+        Receives stage ``"build model"`` with 3 steps (wheel, metadata, bundle).
+
+    Returns
+    -------
+    str
+        Where the wheel came from (``"pip"`` or the wheel's file name).
+
+    Raises
+    ------
+    ModelError
+        When the wheel cannot be fetched or does not hold the expected models.
+    """
+    progress = progress or NullProgress()
+    wheel = wheel or os.environ.get(WHEEL_ENV) or None
+    progress.start("build model", 3)
+    try:
+        if wheel:
+            members = read_wheel_models(wheel)
+            origin = Path(wheel).name
+        else:
+            with tempfile.TemporaryDirectory(prefix="gaitlab-wheel-") as tmp:
+                members = read_wheel_models(fetch_wheel(tmp))
+            origin = "pip"
+        progress.update(1)
+        models = {
+            member: with_image_metadata(data, WHEEL_MODELS[member][2])
+            for member, data in members.items()
+        }
+        progress.update(2)
+        write_task_bundle(path, models)
+        progress.update(3)
+    finally:
+        progress.finish()
+    return origin
+
+
+def fetch_wheel(dest_dir: str | os.PathLike) -> Path:
+    """Download the ``mediapipe==0.10.21`` wheel with pip into ``dest_dir``.
+
+    pip uses its own configuration, so a hospital's package mirror works.  When
+    no wheel exists for this platform, the Linux x86-64 wheel is fetched instead
+    (its model files are the same).
+
+    Raises
+    ------
+    ModelError
+        When pip is unavailable or cannot fetch the wheel.
+    """
+    dest = Path(dest_dir)
+    base = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
+    base += ["--dest", str(dest), WHEEL_REQUIREMENT]
+    reason = ""
+    for extra in ((), _FALLBACK_PLATFORM_ARGS):
+        try:
+            done = subprocess.run(
+                [*base, *extra],
+                capture_output=True,
+                text=True,
+                timeout=PIP_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            reason = f"pip did not finish within {PIP_TIMEOUT_S:.0f} s"
+            continue
+        except OSError as exc:
+            reason = f"pip could not be started ({exc.strerror or exc})"
+            break
+        wheels = sorted(dest.glob("mediapipe-0.10.21-*.whl"))
+        if done.returncode == 0 and wheels:
+            return wheels[0]
+        lines = [ln.strip() for ln in (done.stderr or done.stdout or "").splitlines() if ln.strip()]
+        reason = lines[-1] if lines else f"pip exited with status {done.returncode}"
+    raise ModelError(
+        f"The pose model cannot be built offline: pip could not download {WHEEL_REQUIREMENT} "
+        f"({reason})."
+    )
+
+
+def read_wheel_models(wheel: str | os.PathLike) -> dict[str, bytes]:
+    """The two pose models inside a mediapipe wheel, checked against their sha256.
+
+    Returns
+    -------
+    dict
+        Bundle member name -> TFLite model bytes (without gaitlab's metadata).
+
+    Raises
+    ------
+    ModelError
+        When the wheel is unreadable, lacks a model or holds a different one.
+    """
+    name = Path(wheel).name
+    members = {}
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            for member, (inner, sha256, _spec) in WHEEL_MODELS.items():
+                try:
+                    data = archive.read(inner)
+                except KeyError:
+                    raise ModelError(
+                        f"The wheel {name} does not contain {inner}; gaitlab needs {WHEEL_REQUIREMENT}."
+                    ) from None
+                if hashlib.sha256(data).hexdigest() != sha256:
+                    raise ModelError(
+                        f"The wheel {name} holds a different {Path(inner).name} than "
+                        f"{WHEEL_REQUIREMENT}; it is not used."
+                    )
+                members[member] = data
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise ModelError(f"The wheel {name} is damaged or not a wheel.") from exc
+    except OSError as exc:
+        raise ModelError(f"The wheel {name} cannot be read ({exc.strerror or exc}).") from exc
+    return members
