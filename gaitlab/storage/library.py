@@ -103,7 +103,9 @@ class Library:
         damaged, or cannot be created; it is not modified.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *, busy_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike | None = None, *, busy_timeout_s: float = 30.0
+    ) -> None:
         self.path = Path(path).expanduser() if path is not None else default_library_path()
         self._lock = threading.RLock()
         self._depth = 0
@@ -130,9 +132,13 @@ class Library:
                     with open(p, "rb") as fh:
                         head = fh.read(len(_SQLITE_MAGIC))
                 except OSError as exc:
-                    raise StorageError(f"The library {p} cannot be read ({exc.strerror}).") from None
+                    raise StorageError(
+                        f"The library {p} cannot be read ({exc.strerror})."
+                    ) from None
                 if head != _SQLITE_MAGIC:
-                    raise StorageError(f"{p} is not a gaitlab library (it is not an SQLite database).")
+                    raise StorageError(
+                        f"{p} is not a gaitlab library (it is not an SQLite database)."
+                    )
         else:
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +185,9 @@ class Library:
             conn.execute("PRAGMA foreign_keys = ON")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                log.warning("The library %s cannot use a write-ahead log (mode %s).", self.path, mode)
+                log.warning(
+                    "The library %s cannot use a write-ahead log (mode %s).", self.path, mode
+                )
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path) from None
@@ -189,7 +197,12 @@ class Library:
             # Another process may have migrated it while this one waited for the lock.
             app_id, version, n_objects = self._read_header()
             if self._check_header(app_id, version, n_objects):
-                log.info("Migrating the library %s from version %d to %d.", self.path, version, SCHEMA_VERSION)
+                log.info(
+                    "Migrating the library %s from version %d to %d.",
+                    self.path,
+                    version,
+                    SCHEMA_VERSION,
+                )
                 try:
                     migrate(conn, version)
                 except sqlite3.Error as exc:
@@ -321,7 +334,19 @@ class Library:
 
     @staticmethod
     def _patient_from_row(row: tuple) -> Patient:
-        (_, patient_id, name, birth_year, sex, height_cm, s_date, s_levels, s_sacrum, s_approach, notes) = row
+        (
+            _,
+            patient_id,
+            name,
+            birth_year,
+            sex,
+            height_cm,
+            s_date,
+            s_levels,
+            s_sacrum,
+            s_approach,
+            notes,
+        ) = row
         return Patient(
             patient_id=patient_id,
             name=name,
@@ -339,7 +364,9 @@ class Library:
 
     def _patient_row(self, patient_id: str) -> tuple:
         key = check_patient_id(patient_id)
-        rows = self._rows(f"SELECT {self._PATIENT_COLUMNS} FROM patients WHERE patient_id = ?", (key,))
+        rows = self._rows(
+            f"SELECT {self._PATIENT_COLUMNS} FROM patients WHERE patient_id = ?", (key,)
+        )
         if not rows:
             raise InputError(f"There is no patient {key} in the library.")
         return tuple(rows[0])
@@ -456,7 +483,7 @@ class Library:
             treatments = self._keys_by_visit("visit_treatments", "treatment", ids)
             flags = self._keys_by_visit("visit_red_flags", "red_flag", ids)
         visits = []
-        for (vid, pid, s_date, v_date, label, hl, hr, back, odi, aid, foot, pat, notes) in rows:
+        for vid, pid, s_date, v_date, label, hl, hr, back, odi, aid, foot, pat, notes in rows:
             date = dt.date.fromisoformat(v_date)
             surgery = Surgery(date=dt.date.fromisoformat(s_date) if s_date else None)
             visits.append(
@@ -524,9 +551,13 @@ class Library:
         self._exec("DELETE FROM visit_treatments WHERE visit_id = ?", (visit_id,))
         self._exec("DELETE FROM visit_red_flags WHERE visit_id = ?", (visit_id,))
         for key in v.treatments:
-            self._exec("INSERT INTO visit_treatments (visit_id, treatment) VALUES (?, ?)", (visit_id, key))
+            self._exec(
+                "INSERT INTO visit_treatments (visit_id, treatment) VALUES (?, ?)", (visit_id, key)
+            )
         for key in v.red_flags:
-            self._exec("INSERT INTO visit_red_flags (visit_id, red_flag) VALUES (?, ?)", (visit_id, key))
+            self._exec(
+                "INSERT INTO visit_red_flags (visit_id, red_flag) VALUES (?, ?)", (visit_id, key)
+            )
 
     def _check_unique_visit(self, ref: int, v: Visit, own_id: int | None) -> None:
         clash = self._rows(
@@ -601,7 +632,8 @@ class Library:
         with self.transaction():
             self.get_visit(visit_id)
             copies = self._rows(
-                "SELECT video_path FROM recordings WHERE visit_id = ? AND video_copied = 1", (visit_id,)
+                "SELECT video_path FROM recordings WHERE visit_id = ? AND video_copied = 1",
+                (visit_id,),
             )
             self._exec("DELETE FROM visits WHERE id = ?", (visit_id,))
             self._remove_copies_after_commit([c[0] for c in copies])
@@ -614,7 +646,22 @@ class Library:
     )
 
     def _recording_from_row(self, row: tuple, result_json: str | None) -> Recording:
-        (rid, vid, path, original, sha, view, status, warning, analysed_at, version, variant, model_sha, copied, metrics) = row
+        (
+            rid,
+            vid,
+            path,
+            original,
+            sha,
+            view,
+            status,
+            warning,
+            analysed_at,
+            version,
+            variant,
+            model_sha,
+            copied,
+            metrics,
+        ) = row
         return Recording(
             recording_id=rid,
             visit_id=vid,
@@ -640,7 +687,8 @@ class Library:
     def _recordings_where(self, where: str, params: tuple, with_result: bool) -> list[Recording]:
         extra = ", result_json" if with_result else ""
         rows = self._rows(
-            f"SELECT {self._RECORDING_COLUMNS}{extra} FROM recordings WHERE {where} ORDER BY id", params
+            f"SELECT {self._RECORDING_COLUMNS}{extra} FROM recordings WHERE {where} ORDER BY id",
+            params,
         )
         if with_result:
             return [self._recording_from_row(tuple(r[:-1]), r[-1]) for r in rows]
@@ -657,9 +705,13 @@ class Library:
         """The recordings of a visit in import order (metrics always, documents on request)."""
         return self._recordings_where("visit_id = ?", (int(visit_id),), with_result)
 
-    def find_recording_by_sha256(self, sha256: str, *, with_result: bool = False) -> Recording | None:
+    def find_recording_by_sha256(
+        self, sha256: str, *, with_result: bool = False
+    ) -> Recording | None:
         """The recording of the video with this SHA-256, or None (each video is stored once)."""
-        return next(iter(self._recordings_where("sha256 = ?", (str(sha256).lower(),), with_result)), None)
+        return next(
+            iter(self._recordings_where("sha256 = ?", (str(sha256).lower(),), with_result)), None
+        )
 
     def describe_recording_owner(self, recording: Recording) -> tuple[str, Visit]:
         """The patient ID and visit a recording belongs to."""
@@ -718,20 +770,28 @@ class Library:
         if view not in VIEWS:
             raise InputError(f"The view must be one of {', '.join(VIEWS)}; got {view!r}.")
         if status not in RECORDING_STATUSES:
-            raise InputError(f"The recording status must be one of {', '.join(RECORDING_STATUSES)}.")
+            raise InputError(
+                f"The recording status must be one of {', '.join(RECORDING_STATUSES)}."
+            )
         if not isinstance(result, dict):
             raise ValidationError("The analysis result must be a JSON object.")
         validate_document(result)
         if result["view"] != view:
-            raise InputError(f"The analysis was made for the {result['view']} view, not the {view} view.")
+            raise InputError(
+                f"The analysis was made for the {result['view']} view, not the {view} view."
+            )
         doc_sha = str(result["video"].get("sha256") or "").lower()
         if doc_sha and doc_sha != sha:
             raise InputError(
                 f"The video {Path(video_path).name} changed between hashing and analysis; import it again."
             )
         try:
-            result_json = json.dumps(result, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-            metrics_json = json.dumps(result.get("metrics") or {}, allow_nan=False, ensure_ascii=False)
+            result_json = json.dumps(
+                result, allow_nan=False, separators=(",", ":"), ensure_ascii=False
+            )
+            metrics_json = json.dumps(
+                result.get("metrics") or {}, allow_nan=False, ensure_ascii=False
+            )
         except ValueError:
             raise ValidationError("The analysis result holds NaN or infinite numbers.") from None
         model = result.get("model") or {}
@@ -740,7 +800,9 @@ class Library:
             try:
                 stored_path = stored_path.resolve().relative_to(self.folder.resolve())
             except ValueError:
-                raise InputError("A copied video must be inside the library's videos folder.") from None
+                raise InputError(
+                    "A copied video must be inside the library's videos folder."
+                ) from None
         else:
             stored_path = stored_path.expanduser().absolute()
         when = analysed_at or _utc_now()
@@ -808,4 +870,3 @@ class Library:
         """One per-side metric set for a visit, each metric from the view that measures it."""
         self.get_visit(visit_id)
         return combine_visit_metrics(self.list_recordings(visit_id))
-

@@ -86,7 +86,12 @@ class Surgery:
 
     @property
     def is_empty(self) -> bool:
-        return self.date is None and not self.levels and self.fused_to_sacrum is None and not self.approach
+        return (
+            self.date is None
+            and not self.levels
+            and self.fused_to_sacrum is None
+            and not self.approach
+        )
 
 
 @dataclass(frozen=True)
@@ -315,9 +320,7 @@ def normalise_levels(levels: str) -> tuple[str, str | None]:
         return "", None
     match = _LEVELS.fullmatch(text)
     if not match:
-        raise InputError(
-            f"The fused levels '{levels}' are not a segment such as L4-S1 or L3-L5."
-        )
+        raise InputError(f"The fused levels '{levels}' are not a segment such as L4-S1 or L3-L5.")
     top, bottom = match.groups()
     if _SPINE_ORDER.index(top) >= _SPINE_ORDER.index(bottom):
         raise InputError(
@@ -327,7 +330,9 @@ def normalise_levels(levels: str) -> tuple[str, str | None]:
     return f"{top}-{bottom}", bottom
 
 
-def check_surgery(surgery: Surgery, birth_year: int | None, today: dt.date | None = None) -> Surgery:
+def check_surgery(
+    surgery: Surgery, birth_year: int | None, today: dt.date | None = None
+) -> Surgery:
     """A normalised copy of ``surgery``, or :class:`InputError`."""
     today = today or dt.date.today()
     if surgery.date is not None:
@@ -369,7 +374,11 @@ def check_patient(patient: Patient, today: dt.date | None = None) -> Patient:
             raise InputError(f"The sex '{patient.sex}' is not one of: {', '.join(SEXES)}.")
     height_cm = patient.height_cm
     if height_cm is not None:
-        if isinstance(height_cm, bool) or not isinstance(height_cm, (int, float)) or not math.isfinite(height_cm):
+        if (
+            isinstance(height_cm, bool)
+            or not isinstance(height_cm, (int, float))
+            or not math.isfinite(height_cm)
+        ):
             raise InputError("The body height must be a number of centimetres.")
         if not 50.0 <= float(height_cm) <= 250.0:
             raise InputError(f"The body height must be between 50 and 250 cm; got {height_cm:g}.")
@@ -395,6 +404,8 @@ def check_visit(visit: Visit, patient: Patient, today: dt.date | None = None) ->
     date = visit.date
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise InputError("The visit date must be a date.")
+    if date.year < 1900:
+        raise InputError(f"The visit date {date} is before 1900.")
     if patient.birth_year is not None and date.year < patient.birth_year:
         raise InputError(
             f"The visit date {date} is before the birth of {patient.patient_id} "
