@@ -1,0 +1,143 @@
+"""Cleaning of landmarks: gating, gaps, filtering, side correction, trimming."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_kinematics_walker import make_walk
+
+from gaitlab.errors import ValidationError
+from gaitlab.landmarks import LEFT_ANKLE, LEFT_HIP, RIGHT_ANKLE
+from gaitlab.processing import clean_pose
+from gaitlab.processing.filtering import lowpass_filter
+from gaitlab.processing.gaps import fill_short_gaps
+from gaitlab.processing.gating import gate_landmarks
+from gaitlab.processing.swaps import find_leg_swaps, find_mirrored_frames, mirror_sides, swap_legs
+from gaitlab.processing.trimming import find_walking_frames
+from gaitlab.types import PoseSequence
+
+
+def test_short_gaps_are_interpolated_and_long_gaps_stay_missing():
+    t = np.arange(60) / 30.0
+    v = 2.0 * t + 1.0
+    v[10:14] = np.nan  # 4 frames: 0.133 s  -> filled
+    v[30:36] = np.nan  # 6 frames: 0.2 s    -> kept
+    v[:2] = np.nan  # at the start          -> kept
+    out = fill_short_gaps(v, t, 0.15)
+    np.testing.assert_allclose(out[10:14], 2.0 * t[10:14] + 1.0)
+    assert np.isnan(out[30:36]).all()
+    assert np.isnan(out[:2]).all()
+
+
+def test_gap_filling_rejects_bad_arguments():
+    with pytest.raises(ValidationError):
+        fill_short_gaps(np.zeros(5), np.arange(4.0), 0.1)
+    with pytest.raises(ValidationError):
+        fill_short_gaps(np.zeros(5), np.arange(5.0), -1)
+
+
+def test_lowpass_keeps_slow_motion_removes_jitter_and_respects_gaps():
+    fps = 30.0
+    t = np.arange(300) / fps
+    slow = 10 * np.sin(2 * np.pi * 1.0 * t)
+    fast = 3 * np.sin(2 * np.pi * 12.0 * t)
+    v = slow + fast
+    v[150:160] = np.nan
+    out = lowpass_filter(v, fps, 6.0)
+    assert np.isnan(out[150:160]).all()
+    core = np.r_[20:130, 180:280]
+    assert np.max(np.abs(out[core] - slow[core])) < 0.3  # jitter gone, no lag
+    with pytest.raises(ValidationError, match="frames per"):
+        lowpass_filter(v, 10.0, 6.0)
+
+
+def test_gating_blanks_unsure_landmarks():
+    pose, _ = make_walk(duration_s=1.0)
+    vis = np.ones((pose.n_frames, 33))
+    vis[5, LEFT_HIP] = 0.2
+    gated = gate_landmarks(pose.replace(visibility=vis), 0.5)
+    assert np.isnan(gated.image_px[5, LEFT_HIP]).all()
+    assert np.isfinite(gated.image_px[6, LEFT_HIP]).all()
+    with pytest.raises(ValidationError):
+        gate_landmarks(pose, 1.5)
+
+
+def _inject_crossing_swaps(px, rng):
+    dx = px[:, LEFT_ANKLE, 0] - px[:, RIGHT_ANKLE, 0]
+    crossings = np.flatnonzero(np.sign(dx[1:]) != np.sign(dx[:-1]))
+    frames = np.zeros(len(px), dtype=bool)
+    for c in crossings[::3]:
+        frames[c + rng.integers(-2, 3) : c + rng.integers(4, 25)] = True
+    return frames
+
+
+@pytest.mark.parametrize(("seed", "direction", "noise_px"), [(1, "right", 0.0), (2, "left", 3.0), (3, "right", 5.0)])
+def test_leg_swaps_at_crossings_are_found(seed, direction, noise_px):
+    rng = np.random.default_rng(seed)
+    pose, _ = make_walk(direction=direction, duration_s=8.0, stride_s=1.0 + 0.05 * seed)
+    injected = _inject_crossing_swaps(pose.image_px, rng)
+    assert 0 < injected.sum() < 0.5 * len(injected)
+    noisy = swap_legs(pose.image_px, injected) + rng.normal(0, noise_px, pose.image_px.shape)
+    found = find_leg_swaps(noisy)
+    assert (found == injected).mean() >= 0.99
+
+
+def test_clean_pose_reports_corrected_frames_and_restores_labels():
+    rng = np.random.default_rng(7)
+    pose, _ = make_walk(duration_s=6.0)
+    injected = _inject_crossing_swaps(pose.image_px, rng)
+    bad = pose.replace(image_px=swap_legs(pose.image_px, injected))
+    cleaned = clean_pose(bad, view="sagittal", direction="right", lowpass_hz=12.0)
+    assert cleaned.side_swaps_corrected == injected.sum()
+    err = np.nanmax(np.abs(cleaned.pose.image_px[:, LEFT_ANKLE] - pose.image_px[:, LEFT_ANKLE]))
+    assert err < 3.0  # pixels; only the filter differs
+
+
+def test_frontal_mirrored_frames_are_found():
+    pose, _ = make_walk(view="frontal", direction="toward", duration_s=3.0)
+    frames = np.zeros(pose.n_frames, dtype=bool)
+    frames[20:35] = True
+    bad = mirror_sides(pose.image_px, frames)
+    np.testing.assert_array_equal(find_mirrored_frames(bad, "toward"), frames)
+    assert find_mirrored_frames(bad, "away").sum() == pose.n_frames - frames.sum()
+    with pytest.raises(ValidationError):
+        find_mirrored_frames(bad, "left")
+
+
+def test_standing_has_no_walking_frames_and_leaving_the_picture_is_not_measurable():
+    pose, _ = make_walk(duration_s=3.0, speed_m_s=0.0)
+    measurable, walking = find_walking_frames(
+        pose.image_px, pose.time_s, fps=pose.fps, image_size_px=pose.image_size_px, view="sagittal", direction="right"
+    )
+    assert measurable.all() and not walking.any()
+    walk, _ = make_walk(duration_s=6.0, focal_px=1500.0)
+    measurable, walking = find_walking_frames(
+        walk.image_px, walk.time_s, fps=walk.fps, image_size_px=walk.image_size_px, view="sagittal", direction="right"
+    )
+    outside = (walk.image_px[..., 0] < 0).any(axis=1) | (walk.image_px[..., 0] > walk.image_size_px[0]).any(axis=1)
+    assert outside.any() and not (measurable & outside).any()
+    assert walking[~outside].mean() > 0.8
+
+
+def test_clean_pose_warns_when_the_frame_rate_is_too_low_for_the_filter():
+    pose, _ = make_walk(duration_s=4.0, fps=12.0)
+    cleaned = clean_pose(pose, view="sagittal", direction="right", lowpass_hz=6.0)
+    assert cleaned.lowpass_hz == pytest.approx(5.4)
+    assert any("frame rate" in w for w in cleaned.warnings)
+
+
+def test_clean_pose_rejects_an_unknown_view():
+    pose, _ = make_walk(duration_s=1.0)
+    with pytest.raises(ValidationError):
+        clean_pose(pose, view="overhead", direction="right")
+
+
+def test_gaps_longer_than_the_limit_stay_missing_after_cleaning():
+    pose, _ = make_walk(duration_s=4.0)
+    px = pose.image_px.copy()
+    px[40:43] = np.nan  # 0.1 s
+    px[80:90] = np.nan  # 0.33 s
+    holed = PoseSequence.create(pose.time_s, px, image_size_px=pose.image_size_px, fps=pose.fps)
+    cleaned = clean_pose(holed, view="sagittal", direction="right")
+    assert np.isfinite(cleaned.pose.image_px[40:43]).all()
+    assert np.isnan(cleaned.pose.image_px[80:90]).all()
