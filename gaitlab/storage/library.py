@@ -205,7 +205,7 @@ class Library:
                 )
                 try:
                     migrate(conn, version)
-                except sqlite3.Error as exc:
+                except (sqlite3.Error, ValueError) as exc:
                     raise StorageError(
                         f"The library {self.path} could not be upgraded from version {version} "
                         f"to {SCHEMA_VERSION} and was left unchanged ({exc})."
