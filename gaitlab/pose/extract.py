@@ -172,38 +172,99 @@ def load_raw_poses(path: Path) -> RawPoses | None:
 EstimatorFactory = Callable[[], MediaPipePoseEstimator]
 
 
+def _run_range(
+    video: VideoInfo,
+    model_path: str | os.PathLike,
+    settings: EstimatorSettings,
+    *,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    keep_from_s: float = 0.0,
+    on_frame: Callable[[int], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[float], list[int], list[list[Detection]]]:
+    """Run the model from ``start_s`` to ``end_s``; keep frames from ``keep_from_s`` on.
+
+    The frames between ``start_s`` and ``keep_from_s`` only warm up the model's
+    tracking (VIDEO mode follows the person from the previous frame).
+    """
+    times: list[float] = []
+    indices: list[int] = []
+    detections: list[list[Detection]] = []
+    with MediaPipePoseEstimator(model_path, settings) as estimator:
+        for frame in iter_frames_prefetched(video.path, start_s=start_s, end_s=end_s, cancel=cancel):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            found = estimator.detect(frame.image, frame.time_s)
+            if frame.time_s < keep_from_s:
+                continue
+            detections.append(found)
+            times.append(frame.time_s)
+            indices.append(frame.index)
+            if on_frame is not None:
+                on_frame(len(times))
+    return times, indices, detections
+
+
 def run_pose_model(
     video: VideoInfo,
     model_path: str | os.PathLike,
     *,
     settings: EstimatorSettings | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> RawPoses:
     """Run the pose model on every frame of a video (no cache).
 
-    Decoding runs on its own thread and overlaps with the model.
+    Decoding runs on its own thread and overlaps with the model.  Videos longer
+    than :data:`MIN_CHUNK_S` per worker are split into time chunks analysed in
+    parallel processes (``workers``, default: one per core), each warmed up on
+    :data:`CHUNK_WARMUP_S` seconds before its start so the seams do not show.
     """
     settings = settings or EstimatorSettings()
     progress = progress or NullProgress()
-    times: list[float] = []
-    indices: list[int] = []
-    detections: list[list[Detection]] = []
+    n_workers = default_workers() if workers is None else max(1, int(workers))
+    n_chunks = min(n_workers, int(video.duration_s // MIN_CHUNK_S))
     progress.start("pose", video.frame_count or None)
-    with MediaPipePoseEstimator(model_path, settings) as estimator:
-        for frame in iter_frames_prefetched(video.path, cancel=cancel):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            detections.append(estimator.detect(frame.image, frame.time_s))
-            times.append(frame.time_s)
-            indices.append(frame.index)
-            progress.update(len(times))
-    progress.finish()
+    try:
+        if n_chunks >= 2:
+            from gaitlab.pose.parallel import run_chunks_in_processes
+
+            times, indices, detections = run_chunks_in_processes(
+                video, model_path, settings, n_chunks, progress=progress, cancel=cancel
+            )
+        else:
+            times, indices, detections = _run_range(
+                video, model_path, settings, on_frame=progress.update, cancel=cancel
+            )
+    finally:
+        progress.finish()
     if not times:
         raise VideoError(f"{Path(video.path).name} contains no video frames.")
     return RawPoses.from_frames(
         times, indices, detections, image_size_px=(video.width, video.height), fps=video.fps
     )
+
+
+#: Shortest chunk of video worth a process of its own, seconds.
+MIN_CHUNK_S = 8.0
+#: Seconds of video a chunk's model runs on before its start, to warm up tracking.
+CHUNK_WARMUP_S = 1.0
+
+
+def default_workers() -> int:
+    """Processes for pose estimation: ``GAITLAB_WORKERS`` or the usable cores."""
+    env = os.environ.get("GAITLAB_WORKERS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def extract_raw_poses(
@@ -213,6 +274,7 @@ def extract_raw_poses(
     *,
     settings: EstimatorSettings | None = None,
     use_cache: bool = True,
+    workers: int | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> tuple[RawPoses, bool]:
@@ -233,7 +295,9 @@ def extract_raw_poses(
         if cached is not None:
             log.info("landmarks loaded from cache %s", path.name)
             return cached, True
-    raw = run_pose_model(video, model_path, settings=settings, progress=progress, cancel=cancel)
+    raw = run_pose_model(
+        video, model_path, settings=settings, workers=workers, progress=progress, cancel=cancel
+    )
     try:
         save_raw_poses(raw, path)
     except OSError as exc:  # a read-only cache folder must not stop the analysis
