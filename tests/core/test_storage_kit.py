@@ -203,6 +203,21 @@ def _child_import_loop(library_path: str, work_dir: str, n_frames: str) -> None:
 
     work = Path(work_dir)
     analyzer = FakeAnalyzer(n_frames=int(n_frames))
+    state = work / "state.txt"
+
+    class MarkTransaction:
+        """Writes "in" just before the import transaction begins, "out" after it ends."""
+
+        def start(self, stage, total):
+            if stage == "import":
+                state.write_text("in")
+
+        def update(self, done):
+            return None
+
+        def finish(self):
+            state.write_text("out")
+
     with Library(library_path) as lib:
         start = dt.date(2020, 1, 1) + dt.timedelta(days=len(lib.list_visits("P-0001")))
         for i in range(100000):
@@ -215,8 +230,9 @@ def _child_import_loop(library_path: str, work_dir: str, n_frames: str) -> None:
                       red_flags=("sudden_severe_pain",)),
                 clips,
                 analyze=analyzer,
+                progress=MarkTransaction(),
             )
-            Path(work / "progress.txt").write_text(str(i + 1))
+            (work / "progress.txt").write_text(str(i + 1))
 
 
 def _child_writer(library_path: str, prefix: str, count: str, go_file: str) -> None:
