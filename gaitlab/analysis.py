@@ -99,7 +99,7 @@ def build_document(
             "min_detection_confidence": estimator_settings.min_detection_confidence,
         },
         "time_s": [round(float(t), 6) for t in pose.time_s],
-        **gait.to_contract(),
+        **json_ready(gait.to_contract(), ndigits=4),
         "quality": {
             "detection_rate": round(pose.detection_rate, 4),
             "side_swaps_corrected": int(gait.side_swaps_corrected),

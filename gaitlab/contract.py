@@ -44,20 +44,24 @@ def validate_document(doc: dict) -> None:
             )
 
 
-def json_ready(value):
-    """Turn numpy scalars/arrays and NaN into plain JSON values (NaN becomes null)."""
+def json_ready(value, ndigits: int | None = None):
+    """Turn numpy scalars/arrays and NaN into plain JSON values (NaN becomes null).
+
+    ``ndigits`` rounds floats (e.g. 3: a thousandth of a degree or second, well
+    below what video can resolve, and it keeps documents small).
+    """
     if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
+        return {str(k): json_ready(v, ndigits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
+        return [json_ready(v, ndigits) for v in value]
     if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        return json_ready(value.tolist())
-    if isinstance(value, float):
-        return None if not math.isfinite(value) else value
+        return json_ready(value.tolist(), ndigits)
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     try:
         f = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return None if not math.isfinite(f) else f
+    if not math.isfinite(f):
+        return None
+    return round(f, ndigits) if ndigits is not None else f
