@@ -156,11 +156,13 @@ class ModelServer:
                 if mode == "missing":
                     self.send_error(404, "Not Found")
                     return
+                if mode == "slow":
+                    time.sleep(0.4)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body if mode == "ok" else body[: len(body) // 2])
+                self.wfile.write(body[: len(body) // 2] if mode == "truncate" else body)
 
             def log_message(self, *args):
                 return None
@@ -504,6 +506,29 @@ def test_force_provisions_again(served_bundle, server):
     install_model("lite")
     info = install_model("lite", force=True)
     assert info.source == "download" and len(server.hits) == 2
+
+
+def test_concurrent_installs_download_once(server, served_bundle):
+    server.routes["/pose_landmarker_lite.task"] = (served_bundle.read_bytes(), "slow")
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(install_model("lite"))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.source for r in results) == ["cache", "cache", "download"]
+    assert len({r.sha256 for r in results}) == 1 and len(server.hits) == 1
+
+
+def test_unreadable_manifest_is_rewritten(served_bundle, isolated_model_env, caplog):
+    info = install_model("lite")
+    (isolated_model_env / "manifest.json").write_text("{ not json")
+    with caplog.at_level(logging.WARNING, logger="gaitlab.pose.models"):
+        assert resolve_model("lite").sha256 == info.sha256  # the bundle itself is still checked
+    assert "manifest" in caplog.text
+    install_model("lite", force=True)
+    record = json.loads((isolated_model_env / "manifest.json").read_text())
+    assert record["models"]["pose_landmarker_lite.task"]["sha256"] == info.sha256
 
 
 def test_read_only_folder_gives_a_model_error(monkeypatch, tmp_path, served_bundle):
