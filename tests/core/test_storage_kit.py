@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -69,6 +70,15 @@ _SERIES = {
     "sagittal": ("hip_flexion_left", "hip_flexion_right", "knee_flexion_left", "knee_flexion_right", "trunk_lean_sagittal"),
     "frontal": ("pelvic_obliquity", "hip_adduction_left", "hip_adduction_right", "trunk_lean_lateral"),
 }
+
+
+def query(path, sql: str) -> list[tuple]:
+    """Rows of ``sql`` read through a separate, closed-after-use connection."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def sha256_of(path: Path) -> str:
@@ -239,9 +249,10 @@ def _child_writer(library_path: str, prefix: str, count: str, go_file: str) -> N
     """Add patients, each with one visit and one recording, as fast as possible."""
     from gaitlab.storage import Library, Patient, Visit
 
-    while not Path(go_file).exists():
-        time.sleep(0.005)
     with Library(library_path) as lib:
+        Path(f"{go_file}.{prefix}.ready").touch()
+        while not Path(go_file).exists():
+            time.sleep(0.002)
         for i in range(int(count)):
             pid = f"{prefix}-{i:04d}"
             lib.add_patient(Patient(pid, birth_year=1950 + i % 40, height_cm=170.0))

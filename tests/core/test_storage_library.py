@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_storage_kit import FRONTAL_METRICS, SAGITTAL_METRICS, make_document
+from test_storage_kit import FRONTAL_METRICS, SAGITTAL_METRICS, make_document, query
 
 from gaitlab.errors import InputError, StorageError, ValidationError
 from gaitlab.storage import (
@@ -275,7 +275,7 @@ def test_copied_videos_are_stored_relative_and_removed_with_their_recording(tmp_
         copy.write_bytes(b"video")
         rec = lib.add_recording(v.visit_id, copy, sha, "sagittal", make_document(sha256=sha),
                                 original_path=tmp_path / "orig.mp4", video_copied=True)
-        stored = sqlite3.connect(lib.path).execute("SELECT video_path FROM recordings").fetchone()[0]
+        [(stored,)] = query(lib.path, "SELECT video_path FROM recordings")
         assert stored == f"videos/{sha}.mp4"
         assert rec.video_path == str(copy) and rec.original_path == str(tmp_path / "orig.mp4")
     # The library folder moves; its copies move with it.
@@ -301,9 +301,8 @@ def test_deleting_a_patient_removes_everything_of_it(lib, tmp_path):
     lib.add_recording(v.visit_id, tmp_path / "a.mp4", sha, "sagittal", make_document(sha256=sha))
     lib.delete_patient("P-0042")
     assert lib.list_patients() == []
-    con = sqlite3.connect(lib.path)
     for table in ("visits", "recordings", "visit_treatments", "visit_red_flags"):
-        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert query(lib.path, f"SELECT count(*) FROM {table}") == [(0,)]
 
 
 # --------------------------------------------------------------------------- visit metrics
@@ -368,10 +367,9 @@ def test_a_new_library_uses_wal_foreign_keys_and_its_marks(tmp_path):
     with Library(path) as lib:
         assert lib.schema_version == SCHEMA_VERSION
         assert lib._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    con = sqlite3.connect(path)
-    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert query(path, "PRAGMA journal_mode") == [("wal",)]
+    assert query(path, "PRAGMA application_id") == [(APPLICATION_ID,)]
+    assert query(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
 def test_a_file_that_is_not_sqlite_is_refused_and_untouched(tmp_path):

@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 import pytest
-from test_storage_kit import make_document
+from test_storage_kit import make_document, query
 
 from gaitlab.errors import StorageError
 from gaitlab.storage import SCHEMA_VERSION, Library, Patient, Visit
@@ -106,8 +106,7 @@ def test_every_earlier_version_migrates_and_keeps_its_data(tmp_path, version):
     fresh = tmp_path / "fresh.sqlite"
     Library(fresh).close()
     assert _schema(path) == _schema(fresh)
-    con = sqlite3.connect(path)
-    assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert query(path, "PRAGMA application_id") == [(APPLICATION_ID,)]
 
 
 def test_a_failed_migration_leaves_the_library_at_its_old_version(tmp_path, monkeypatch):
