@@ -1,0 +1,299 @@
+"""The app's state: the open library, the settings and the background tasks.
+
+Views receive this model and subscribe to its signals; they never open the
+library themselves.  Reads go through the model's library connection (GUI
+thread); long writes (analysis of a video, the sample patient import) run as
+:class:`~ui.workers.Task` on a worker thread with their own connection, so the
+window stays responsive while the database is written.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from gaitlab.storage import Library, Patient, Recording, Visit, default_library_path
+from ui.settings import AppSettings, SettingsError, load_settings, save_settings
+from ui.workers import Task, TaskQueue
+
+log = logging.getLogger(__name__)
+
+
+def library_path_for(settings: AppSettings) -> Path:
+    """The library file the settings point at (gaitlab's default when unset)."""
+    return Path(settings.library_path).expanduser() if settings.library_path else default_library_path()
+
+
+def analysis_kwargs(settings: AppSettings) -> dict:
+    """Keyword arguments of the workflow's imports that carry the user's analysis settings.
+
+    The model variant goes as ``model_variant``; a filter cutoff other than the
+    default is handed over through the workflow's ``analyze`` hook as gaitlab's own
+    ``analyze_video`` with :class:`~gaitlab.kinematics.KinematicsSettings`.
+    """
+    kwargs: dict = {"model_variant": settings.model_variant}
+    from gaitlab.kinematics import KinematicsSettings
+
+    if settings.lowpass_hz != KinematicsSettings().lowpass_hz:
+        from gaitlab.analysis import analyze_video
+
+        kwargs["analyze"] = functools.partial(
+            analyze_video, settings=KinematicsSettings(lowpass_hz=settings.lowpass_hz)
+        )
+    return kwargs
+
+
+def import_recording_work(
+    library_path: Path,
+    visit_id: int,
+    video_path: str,
+    *,
+    view: str = "auto",
+    person: str | int = "auto",
+    settings: AppSettings,
+    replaces: int | None = None,
+):
+    """The work of one video import, ``work(progress, cancel)`` for a :class:`Task`.
+
+    With ``replaces`` (a recording ID), that recording is deleted in the same
+    library transaction the new analysis is stored in, so an analysis that fails
+    or is cancelled leaves the old one in place.
+    """
+
+    def work(progress, cancel):
+        from gaitlab.workflow import import_recording
+
+        kwargs = analysis_kwargs(settings)
+        with Library(library_path) as lib:
+            if replaces is None:
+                return import_recording(
+                    lib, visit_id, video_path, view=view, person=person,
+                    copy_video=settings.copy_videos, progress=progress, cancel=cancel, **kwargs,
+                )
+            # Analyse first (no lock held while the model runs), then swap the
+            # recordings in one short transaction.
+            replay = _analyse_once(lib, visit_id, video_path, view, person, kwargs, progress, cancel)
+            with lib.transaction():
+                lib.delete_recording(replaces)
+                return import_recording(
+                    lib, visit_id, video_path, view=view, person=person,
+                    copy_video=settings.copy_videos, model_variant=kwargs["model_variant"],
+                    analyze=replay,
+                )
+
+    return work
+
+
+def _analyse_once(lib: Library, visit_id: int, video_path, view, person, kwargs, progress, cancel):
+    """Run gaitlab's analysis now; return an ``analyze`` hook that hands its outcome to the workflow."""
+    from gaitlab.analysis import analyze_video
+    from gaitlab.errors import TooLittleWalkingError
+
+    analyze = kwargs.get("analyze", analyze_video)
+    patient = lib.get_patient(lib.get_visit(visit_id).patient_id)
+    outcome: dict = {}
+    try:
+        outcome["document"] = analyze(
+            video_path, view=view, person=person, height_cm=patient.height_cm,
+            model_variant=kwargs["model_variant"], progress=progress, cancel=cancel,
+        )
+    except TooLittleWalkingError as exc:  # stored as a partial analysis, like a first import
+        outcome["error"] = exc
+
+    def replay(*_args, **_kwargs) -> dict:
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["document"]
+
+    return replay
+
+
+class AppModel(QObject):
+    """Library, settings and task queue shared by every view.
+
+    Signals
+    -------
+    library_changed()         the library file was (re)opened
+    patients_changed()        a patient was added or edited
+    visits_changed(str)       visits of this patient changed
+    recordings_changed(int)   recordings of this visit changed
+    settings_changed(object)  new :class:`AppSettings`
+    message(str)              a one-sentence status or error for the user
+    """
+
+    library_changed = Signal()
+    patients_changed = Signal()
+    visits_changed = Signal(str)
+    recordings_changed = Signal(int)
+    settings_changed = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, settings: AppSettings | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings_problem = ""
+        if settings is None:
+            try:
+                settings = load_settings()
+            except SettingsError as exc:
+                self.settings_problem = f"{exc} gaitlab runs with default settings and leaves the file as it is."
+                settings = AppSettings()
+        self.settings = settings
+        self.tasks = TaskQueue(self)
+        self.library: Library | None = None
+        self.open_library(library_path_for(settings))
+
+    # -- library -----------------------------------------------------------------
+    @property
+    def library_path(self) -> Path:
+        assert self.library is not None
+        return self.library.path
+
+    def open_library(self, path: Path) -> None:
+        """Open (or create) the library file; raises StorageError with one sentence."""
+        new = Library(path)
+        if self.library is not None:
+            self.library.close()
+        self.library = new
+        self.library_changed.emit()
+        self.patients_changed.emit()
+
+    def close(self) -> None:
+        self.tasks.cancel_all()
+        self.tasks.wait_all()
+        if self.library is not None:
+            self.library.close()
+            self.library = None
+
+    # -- settings ---------------------------------------------------------------
+    def apply_settings(self, settings: AppSettings, *, persist: bool = True) -> None:
+        settings = settings.validated()
+        old_path = library_path_for(self.settings)
+        if persist:
+            save_settings(settings)
+        self.settings = settings
+        if library_path_for(settings) != old_path:
+            self.open_library(library_path_for(settings))
+        self.settings_changed.emit(settings)
+
+    # -- patients ----------------------------------------------------------------
+    def find_patients(self, search: str = "") -> list[Patient]:
+        return self.library.find_patients(search)
+
+    def get_patient(self, patient_id: str) -> Patient:
+        return self.library.get_patient(patient_id)
+
+    def add_patient(self, patient: Patient) -> Patient:
+        stored = self.library.add_patient(patient)
+        self.patients_changed.emit()
+        return stored
+
+    def update_patient(self, patient: Patient) -> Patient:
+        stored = self.library.update_patient(patient)
+        self.patients_changed.emit()
+        self.visits_changed.emit(stored.patient_id)  # days since surgery may change
+        return stored
+
+    def is_empty(self) -> bool:
+        return not self.library.list_patients()
+
+    # -- visits ------------------------------------------------------------------
+    def list_visits(self, patient_id: str) -> list[Visit]:
+        return sorted(self.library.list_visits(patient_id), key=lambda v: (v.date, v.visit_id or 0))
+
+    def get_visit(self, visit_id: int) -> Visit:
+        return self.library.get_visit(visit_id)
+
+    def add_visit(self, visit: Visit) -> Visit:
+        stored = self.library.add_visit(visit)
+        self.visits_changed.emit(stored.patient_id)
+        return stored
+
+    def update_visit(self, visit: Visit) -> Visit:
+        stored = self.library.update_visit(visit)
+        self.visits_changed.emit(stored.patient_id)
+        return stored
+
+    def visit_data(self, visit: Visit):
+        """The visit with its analysis documents, as gaitlab's comparison reads it."""
+        from gaitlab.compare import VisitData
+
+        documents = tuple(r.result for r in self.list_recordings(visit.visit_id, with_result=True) if r.result)
+        return VisitData(
+            visit_id=visit.visit_id,
+            date=visit.date,
+            label=visit.label or visit.date.isoformat(),
+            days_since_surgery=visit.days_since_surgery,
+            scores={
+                "hip_pain_left": visit.hip_pain_left_nrs,
+                "hip_pain_right": visit.hip_pain_right_nrs,
+                "back_pain": visit.back_pain_nrs,
+                "odi": visit.odi_pct,
+            },
+            treatments=visit.treatments,
+            walking_aid=visit.walking_aid or "none",
+            footwear=visit.footwear,
+            pain_at_test=visit.pain_at_test_nrs,
+            red_flags=visit.red_flags,
+            documents=documents,
+        )
+
+    # -- recordings ----------------------------------------------------------------
+    def list_recordings(self, visit_id: int, *, with_result: bool = False) -> list[Recording]:
+        return self.library.list_recordings(visit_id, with_result=with_result)
+
+    def get_recording(self, recording_id: int) -> Recording:
+        return self.library.get_recording(recording_id, with_result=True)
+
+    def analyse_video(self, visit_id: int, video_path: str, view: str = "auto") -> Task:
+        """Queue the analysis of a video for a visit; the result is stored in the library."""
+        visit = self.get_visit(visit_id)
+        work = import_recording_work(self.library_path, visit_id, video_path, view=view, settings=self.settings)
+        return self._submit_recording_task(f"Analysing {Path(video_path).name}", work, visit)
+
+    def reanalyse(self, recording: Recording, *, view: str | None = None, person: str | int = "auto") -> Task:
+        """Analyse a recording again with another view or person (landmarks come from the cache)."""
+        path = recording.video_path
+        if not Path(path).is_file() and Path(recording.original_path).is_file():
+            path = recording.original_path
+        visit = self.get_visit(recording.visit_id)
+        view = view or recording.view
+        work = import_recording_work(
+            self.library_path, visit.visit_id, path, view=view, person=person,
+            settings=self.settings, replaces=recording.recording_id,
+        )
+        what = f"person {person}" if person != "auto" else f"{view} view"
+        return self._submit_recording_task(f"Analysing {Path(path).name} ({what})", work, visit)
+
+    def _submit_recording_task(self, title: str, work, visit: Visit) -> Task:
+        task = Task(title, work)
+        task.visit_id = visit.visit_id  # type: ignore[attr-defined]
+        task.patient_id = visit.patient_id  # type: ignore[attr-defined]
+        task.succeeded.connect(lambda _rec, v=visit: self._recording_added(v))
+        self.tasks.submit(task)
+        return task
+
+    def import_sample_patient(self, sample_dir: Path) -> Task:
+        """Queue the import of the sample patient (analyses its videos); result: the patient ID."""
+        library_path = self.library_path
+        settings = self.settings
+
+        def work(progress, cancel):
+            from gaitlab.workflow import import_sample_patient
+
+            with Library(library_path) as lib:
+                return import_sample_patient(
+                    lib, sample_dir, progress=progress, cancel=cancel, **analysis_kwargs(settings)
+                )
+
+        task = Task("Opening the sample patient", work)
+        task.succeeded.connect(lambda _pid: self.patients_changed.emit())
+        self.tasks.submit(task)
+        return task
+
+    def _recording_added(self, visit: Visit) -> None:
+        self.recordings_changed.emit(int(visit.visit_id))
+        self.visits_changed.emit(visit.patient_id)
+
