@@ -307,7 +307,7 @@ def derive_findings(
                 f"the Trendelenburg sign of the {stance} stance"
             )
             if profile is not None and profile.pattern in ("trendelenburg", "trunk_lurch"):
-                meaning += f" ({profile.label})"
+                meaning += f"; pattern: {profile.label}"
             examine = (
                 f"Test {stance} hip abductor strength (single-leg stance, Trendelenburg test) and "
                 "consider sacroiliac-joint provocation tests."
