@@ -295,36 +295,22 @@ class PatientView(QWidget):
     def edit_patient(self) -> None:
         if self.patient is None:
             return
-        dialog = PatientDialog(self, self.patient)
-        while dialog.exec():
-            try:
-                self.patient = self.model.update_patient(dialog.patient)
-            except GaitlabError as exc:
-                dialog.error_label.show_message(str(exc))
-                continue
+        dialog = PatientDialog(self, self.patient, save=self.model.update_patient)
+        if dialog.exec():
+            self.patient = dialog.patient
             self.refresh()
-            return
 
     def add_visit(self) -> VisitDialog | None:
         if self.patient is None:
             return None
-        dialog = VisitDialog(self.patient, self)
-        while dialog.exec():
-            if self.save_visit(dialog):
-                return dialog
-        return None
-
-    def save_visit(self, dialog: VisitDialog) -> bool:
-        """Store the dialog's visit and queue its videos; False (message shown) on a bad value."""
-        try:
-            stored = self.model.add_visit(dialog.visit)
-        except GaitlabError as exc:
-            dialog.error_label.show_message(str(exc))
-            return False
+        dialog = VisitDialog(self.patient, self, save=self.model.add_visit)
+        if not dialog.exec():
+            return None
+        stored = dialog.visit
         for path, view in dialog.videos:
             self.model.analyse_video(stored.visit_id, path, view)
         self.select_visit(stored.visit_id)
-        return True
+        return dialog
 
     def add_videos_to_visit(self) -> None:
         visit = self.selected_visit()

@@ -143,28 +143,17 @@ class PatientsView(QWidget):
         return False
 
     def add_patient(self) -> None:
-        dialog = PatientDialog(self)
-        while dialog.exec():
-            try:
-                stored = self.model.add_patient(dialog.patient)
-            except GaitlabError as exc:
-                dialog.error_label.show_message(str(exc))
-                continue
-            self.select_patient(stored.patient_id)
-            return
+        dialog = PatientDialog(self, save=self.model.add_patient)
+        if dialog.exec():
+            self.select_patient(dialog.patient.patient_id)
 
     def edit_selected(self) -> None:
         pid = self.selected_patient_id()
         if pid is None:
             return
-        dialog = PatientDialog(self, self.model.get_patient(pid))
-        while dialog.exec():
-            try:
-                self.model.update_patient(dialog.patient)
-            except GaitlabError as exc:
-                dialog.error_label.show_message(str(exc))
-                continue
-            return
+        dialog = PatientDialog(self, self.model.get_patient(pid), save=self.model.update_patient)
+        if dialog.exec():
+            self.select_patient(pid)
 
     def open_selected(self) -> None:
         pid = self.selected_patient_id()

@@ -101,9 +101,10 @@ class _ErrorLabel(QLabel):
 class PatientDialog(QDialog):
     """Add or edit a patient: pseudonymous ID, optional name, body data, surgery, notes."""
 
-    def __init__(self, parent: QWidget | None = None, patient: Patient | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, patient: Patient | None = None, *, save=None) -> None:
         super().__init__(parent)
         self.setObjectName("patient_dialog")
+        self._save = save
         self.setWindowTitle("Edit patient" if patient else "Add patient")
         self.editing = patient
         self.patient: Patient | None = None
@@ -212,8 +213,10 @@ class PatientDialog(QDialog):
         return check_patient(patient)
 
     def accept(self) -> None:
+        """Check the form, then store it with ``save`` (when given); stay open on an error."""
         try:
-            self.patient = self.build_patient()
+            patient = self.build_patient()
+            self.patient = self._save(patient) if self._save is not None else patient
         except GaitlabError as exc:
             self.error_label.show_message(str(exc))
             return
@@ -309,9 +312,10 @@ class VisitDialog(QDialog):
     """Add a visit: date, label, patient-reported scores, treatments, test conditions,
     red flags, notes, and the walking videos to analyse."""
 
-    def __init__(self, patient: Patient, parent: QWidget | None = None) -> None:
+    def __init__(self, patient: Patient, parent: QWidget | None = None, *, save=None) -> None:
         super().__init__(parent)
         self.setObjectName("visit_dialog")
+        self._save = save
         self.setWindowTitle(f"Add visit — {patient.display_name}")
         self.patient = patient
         self.visit: Visit | None = None
@@ -463,16 +467,18 @@ class VisitDialog(QDialog):
         return check_visit(visit, self.patient)
 
     def accept(self) -> None:
-        try:
-            self.visit = self.build_visit()
-        except GaitlabError as exc:
-            self.error_label.show_message(str(exc))
-            return
+        """Check the form and the videos, then store the visit with ``save`` (when given)."""
         missing = [p for p, _ in self.video_table.videos() if not Path(p).is_file()]
         if missing:
             self.error_label.show_message(f"The video {Path(missing[0]).name} no longer exists.")
             return
-        self.videos = self.video_table.videos()
+        try:
+            visit = self.build_visit()
+            self.videos = self.video_table.videos()
+            self.visit = self._save(visit) if self._save is not None else visit
+        except GaitlabError as exc:
+            self.error_label.show_message(str(exc))
+            return
         super().accept()
 
 
