@@ -710,3 +710,21 @@ def test_a_visit_is_not_compared_with_itself():
         compare_visits(preop(), preop())
     with pytest.raises(InputError, match="no analysed recording"):
         compare_visits(preop(), visit("empty", "2026-05-01", None, []))
+
+
+def test_references_page_lists_every_number_the_code_uses(repo_root):
+    text = (repo_root / "docs" / "references.md").read_text("utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in text.splitlines()
+        if line.startswith("| `")
+    }
+    for entry in MDC_TABLE.values():
+        assert f"| {entry.mdc:g} {entry.unit} | {entry.kind} |" in text, entry.metric
+    for band in POPULATION_BANDS.values():
+        value = f"{band.low:g}" if band.low == band.high else f"{band.low:g}–{band.high:g}"
+        assert f"| `{band.metric}` | {value} {band.unit} |" in text, band.metric
+        assert band.metric in rows
+    for citation in ("Age Ageing 1997", "Gait Posture 2009", "J Am Geriatr Soc", "J Orthop Res 2002",
+                     "J Bone Joint Surg Am 1953", "J Strength Cond Res 2005"):
+        assert citation.split()[0] in text
