@@ -309,3 +309,36 @@ def test_bad_sample_descriptions_are_refused(lib, tmp_path, content, message):
         (tmp_path / "patient.json").write_text(content)
     with pytest.raises(InputError, match=message):
         import_sample_patient(lib, tmp_path, analyze=FakeAnalyzer())
+
+
+# --------------------------------------------------------------------------- with the real analysis
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_visit_import_works_end_to_end_with_the_real_analysis(tmp_path):
+    """The real pose model and analysis, one sample clip, stored and read back."""
+    spec_path = REPO / "sample_videos" / "patient.json"
+    if not spec_path.is_file():
+        pytest.skip("the sample walking videos are not made yet (no sample_videos/patient.json)")
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    clip = next(
+        (REPO / "sample_videos" / rec["file"], rec["view"])
+        for visit in spec["visits"] for rec in visit["recordings"] if rec["view"] == "sagittal"
+    )
+    height = spec["patient"].get("height_cm")
+    with Library(tmp_path / "library.sqlite") as lib:
+        lib.add_patient(Patient("E2E-1", height_cm=height))
+        visit, [rec] = import_visit(lib, Visit("E2E-1", dt.date(2026, 4, 13), "6 weeks"),
+                                    [VideoPass(clip[0], clip[1])])
+        assert rec.view == "sagittal" and rec.status == "ok", rec.warning
+        doc = lib.get_recording(rec.recording_id).result
+        assert doc["video"]["sha256"] == rec.sha256 == hash_video(clip[0])[1]
+        assert rec.metrics == doc["metrics"]
+        assert doc["metrics"]["cadence_steps_per_min"] is not None
+        truth_path = clip[0].with_name(clip[0].stem + ".truth.json")
+        truth = json.loads(truth_path.read_text()) if truth_path.is_file() else {}
+        cadence = (truth.get("metrics") or {}).get("cadence_steps_per_min")
+        if cadence is not None:  # the synthetic walker's known cadence
+            assert doc["metrics"]["cadence_steps_per_min"] == pytest.approx(cadence, rel=0.1)
+        assert lib.visit_metrics(visit.visit_id).metrics["cadence_steps_per_min"] == doc["metrics"]["cadence_steps_per_min"]
