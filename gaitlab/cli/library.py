@@ -43,7 +43,8 @@ class _SetOfLastVideo(argparse.Action):
         videos = getattr(namespace, "videos", None)
         if not videos:
             parser.error(f"{option_string} must follow the --video it describes")
-        videos[-1][self.dest] = values
+        else:
+            videos[-1][self.dest] = values
 
 
 def _library_option(parser: argparse.ArgumentParser) -> None:
