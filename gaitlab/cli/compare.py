@@ -31,6 +31,7 @@ from gaitlab.compare import (
     trend,
 )
 from gaitlab.errors import GaitlabError, InputError
+from gaitlab.types import PoseSequence
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def visit_data_from_library(library, visit, *, with_poses: bool = True, progress
         r for r in library.list_recordings(visit.visit_id, with_result=True)
         if r.status == "ok" and r.result
     ]
-    poses = []
+    poses: list[PoseSequence | None] = []
     if with_poses:
         from gaitlab.analysis import pose_for_result
 

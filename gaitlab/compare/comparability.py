@@ -119,20 +119,26 @@ def _fmt(x: float | None, digits: int = 1) -> str:
     return "not measured" if x is None else f"{x:.{digits}f}"
 
 
+def _as_float(x: object) -> float | None:
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+
+
 def _pct(a: float, b: float) -> float:
     return 100.0 * (b - a) / a if a else 0.0
 
 
 def _speed_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMetrics) -> list[ComparabilityIssue]:
-    speed = (ma.value("gait_speed_m_s"), mb.value("gait_speed_m_s"))
-    cadence = (ma.value("cadence_steps_per_min"), mb.value("cadence_steps_per_min"))
+    sa, sb = ma.value("gait_speed_m_s"), mb.value("gait_speed_m_s")
+    ca, cb = ma.value("cadence_steps_per_min"), mb.value("cadence_steps_per_min")
+    cadence = (ca, cb)
     tail = (
         "Speed changes almost every gait measure, so the changes below are raw values "
         "at these two speeds, not speed-matched; read them with the speeds in mind."
     )
-    if speed[0] is not None and speed[1] is not None:
-        diff = speed[1] - speed[0]
-        if abs(diff) >= SPEED_DIFF_M_S or abs(diff) >= SPEED_DIFF_FRACTION * speed[0]:
+    if sa is not None and sb is not None:
+        speed = (sa, sb)
+        diff = sb - sa
+        if abs(diff) >= SPEED_DIFF_M_S or abs(diff) >= SPEED_DIFF_FRACTION * sa:
             return [
                 ComparabilityIssue(
                     "speed",
@@ -143,14 +149,14 @@ def _speed_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedM
                 )
             ]
         return []
-    if cadence[0] is not None and cadence[1] is not None:
-        if abs(cadence[1] - cadence[0]) >= SPEED_DIFF_FRACTION * cadence[0]:
+    if ca is not None and cb is not None:
+        if abs(cb - ca) >= SPEED_DIFF_FRACTION * ca:
             return [
                 ComparabilityIssue(
                     "cadence",
                     "caution",
-                    f"Cadence differed: {cadence[0]:.0f} steps/min at {a.name} and "
-                    f"{cadence[1]:.0f} steps/min at {b.name} ({_pct(*cadence):+.0f} %); "
+                    f"Cadence differed: {ca:.0f} steps/min at {a.name} and "
+                    f"{cb:.0f} steps/min at {b.name} ({_pct(ca, cb):+.0f} %); "
                     f"walking speed was not measured (no body height given). {tail}",
                 )
             ]
@@ -192,8 +198,10 @@ def _view_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMe
                     "left-right differences may partly come from this.",
                 )
             )
-        fps = ((da.get("video") or {}).get("fps"), (db.get("video") or {}).get("fps"))
-        if all(isinstance(f, (int, float)) for f in fps) and min(fps) < FRAME_RATE_LIMIT_FPS:
+        fps_a = _as_float((da.get("video") or {}).get("fps"))
+        fps_b = _as_float((db.get("video") or {}).get("fps"))
+        if fps_a is not None and fps_b is not None and min(fps_a, fps_b) < FRAME_RATE_LIMIT_FPS:
+            fps = (fps_a, fps_b)
             if abs(fps[0] - fps[1]) > 0.2 * max(fps):
                 issues.append(
                     ComparabilityIssue(

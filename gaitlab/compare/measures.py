@@ -638,9 +638,9 @@ def budget_motion(
     if hip_parts:
         pieces.append("hip ROM " + ", ".join(hip_parts))
     for c in comps[2:]:
-        v = count(c)[0]
-        if v is not None:
-            pieces.append(f"{c.label} {v:+.1f} deg")
+        value = count(c)[0]
+        if value is not None:
+            pieces.append(f"{c.label} {value:+.1f} deg")
     summary = (
         (" while ".join([pieces[0], ", ".join(pieces[1:])]) if len(pieces) > 1 else pieces[0])
         + f" since {reference_label}"
