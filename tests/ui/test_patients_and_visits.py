@@ -194,3 +194,18 @@ def test_add_visit_from_the_patient_page(window, model, qtbot, tmp_path):
     visits = model.list_visits("P-6")
     assert [(v.label, v.back_pain_nrs) for v in visits] == [("3 months", 4)]
     assert _table_texts(page.visit_table, 1) == ["3 months"]
+
+
+def test_a_file_that_is_not_a_video_fails_with_one_sentence(window, qtbot, model, tmp_path):
+    from gaitlab.storage import Patient, Visit
+
+    fake = tmp_path / "walk.mp4"
+    fake.write_bytes(b"this is not a video")
+    model.add_patient(Patient("P-ERR"))
+    visit = model.add_visit(Visit("P-ERR", dt.date.today(), label="error"))
+    task = model.analyse_video(visit.visit_id, str(fake))
+    qtbot.waitUntil(lambda: task.outcome is not None, timeout=30_000)
+    assert task.outcome == "failed"
+    text = window.task_panel.rows[-1].status.text()
+    assert "walk.mp4" in text and "Traceback" not in text and "\n" not in text
+    assert model.list_recordings(visit.visit_id) == []
