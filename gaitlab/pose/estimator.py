@@ -8,8 +8,11 @@ upright frame (y down), world landmarks in metres.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,35 @@ from gaitlab.errors import ModelError
 from gaitlab.landmarks import N_LANDMARKS
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _native_stderr_to_log():
+    """Send what native code writes to stderr (fd 2) to gaitlab's log instead.
+
+    The pose model's runtime prints start-up notices straight to the process's
+    stderr; users should see gaitlab's own messages only.  The notices are kept
+    at debug level.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (some GUI launches)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode("utf-8", "replace").strip()
+            if text:
+                log.debug("pose model runtime says: %s", text)
 
 
 @dataclass(frozen=True)
@@ -89,7 +121,8 @@ class MediaPipePoseEstimator:
             output_segmentation_masks=False,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_to_log():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"The pose model {self.model_path.name} could not be loaded; it may be damaged."
