@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "samples",
     "library",
     "compare",
+    "report",
+    "export",
 )
 
 
