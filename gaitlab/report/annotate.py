@@ -125,8 +125,13 @@ def annotate_frame(
     if lm is not None:
         out = draw_skeleton(out, lm)
     k = doc_frame_at(doc, time_s)
+    corner = "left"
+    if j >= 0 and np.isfinite(pose.image_px[j, :, 0]).any():
+        # Labels go to the top corner away from the person, so they never hide the walker.
+        corner = "right" if np.nanmean(pose.image_px[j, :, 0]) < 0.5 * image.shape[1] else "left"
     return draw_labels(
-        out, frame_angles(doc, k), events=events_near(doc, time_s), caption=f"t = {time_s:.2f} s"
+        out, frame_angles(doc, k), events=events_near(doc, time_s),
+        caption=f"t = {time_s:.2f} s", corner=corner,
     )
 
 

@@ -194,8 +194,9 @@ def draw_labels(
     *,
     events: Sequence[str] = (),
     caption: str = "",
+    corner: str = "left",
 ) -> np.ndarray:
-    """A copy of ``image`` with angle values (top left), event markers (top right), a caption.
+    """A copy of ``image`` with angle values and event markers in a top corner, and a caption.
 
     Parameters
     ----------
@@ -205,24 +206,30 @@ def draw_labels(
         Gait events at this frame ("L heel strike"), drawn as a banner.
     caption : str
         One line at the bottom (e.g. the time in the video).
+    corner : {"left", "right"}
+        The top corner for the angles and events (choose the one away from the person).
     """
     out = np.array(image, dtype=np.uint8, copy=True)
     s = _scale(out)
     fs = 0.5 * s
+    w = out.shape[1]
+    thick = max(1, int(round(fs * 2)))
     y = int(22 * s)
     for label, value in angles_deg.items():
         text = f"{label}: {'--' if value is None else f'{value:+.1f} deg'}"
         colour = LEFT_RGB if " L" in label else RIGHT_RGB if " R" in label else MID_RGB
-        _text(out, text, (int(8 * s), y), fs, colour)
+        (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, thick + 2)
+        x = int(8 * s) if corner == "left" else w - tw - int(8 * s)
+        _text(out, text, (x, y), fs, colour)
         y += int(20 * s)
-    w = out.shape[1]
-    y = int(22 * s)
+    y += int(8 * s)
     for ev in events:
-        (tw, th), _ = cv2.getTextSize(ev, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, max(1, int(round(1.2 * s))))
-        x = w - tw - int(14 * s)
-        cv2.rectangle(out, (x - int(6 * s), y - th - int(6 * s)), (w - int(8 * s), y + int(6 * s)), (255, 220, 0), -1)
-        cv2.putText(out, ev, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, (0, 0, 0),
-                    max(1, int(round(1.2 * s))), cv2.LINE_AA)
+        et = max(1, int(round(1.2 * s)))
+        (tw, th), _ = cv2.getTextSize(ev, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, et)
+        x = int(14 * s) if corner == "left" else w - tw - int(14 * s)
+        cv2.rectangle(out, (x - int(6 * s), y - th - int(6 * s)), (x + tw + int(6 * s), y + int(6 * s)),
+                      (255, 220, 0), -1)
+        cv2.putText(out, ev, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, (0, 0, 0), et, cv2.LINE_AA)
         y += th + int(18 * s)
     if caption:
         _text(out, caption, (int(8 * s), out.shape[0] - int(10 * s)), fs, MID_RGB)
