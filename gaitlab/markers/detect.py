@@ -9,7 +9,8 @@ pelvis (ASIS, PSIS) before filming.  This module finds them in one frame:
 2. Pixels of the sticker colour are segmented in HSV (hue near the sticker's hue,
    saturated, not dark).
 3. Connected blobs are kept when their size fits a sticker at this body scale and
-   their shape is a filled disc or ellipse (a sticker seen at an angle).
+   their shape is a whole filled disc or ellipse (a sticker seen at an angle); a
+   lopsided blob is a sticker partly hidden, whose centroid would be off.
 4. The centre is found to a fraction of a pixel: every pixel in and around the
    blob gets its sticker share ``alpha`` (its colour projected on the line from
    the local background colour to the sticker colour), and the centre is the
@@ -61,6 +62,12 @@ MIN_RADIUS_PX = 1.0
 MAX_ELONGATION = 3.0
 #: ... and its area is this close to the area of the ellipse with those moments.
 FILL_RATIO_RANGE = (0.7, 1.3)
+#: A disc or ellipse is point-symmetric; a sticker partly hidden by an arm is
+#: not, and its centroid lies off the true centre.  The blob's normalised third
+#: moments may reach ``MAX_ASYMMETRY`` plus ``ASYMMETRY_PIXEL_ALLOWANCE / r**2``
+#: (small stickers look lopsided on the pixel grid alone).
+MAX_ASYMMETRY = 0.12
+ASYMMETRY_PIXEL_ALLOWANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,9 @@ class MarkerCandidate:
     fill_ratio : float
         Area divided by the area of the ellipse with the blob's second moments
         (1 for a filled disc or ellipse).
+    asymmetry : float
+        Normalised third moments of the blob (0 for a whole disc or ellipse; about
+        0.1 for a disc with 3 % of its area cut off by an edge, 0.35 with 20 %).
     """
 
     x_px: float
@@ -187,6 +197,7 @@ class MarkerCandidate:
     area_px: float
     elongation: float
     fill_ratio: float
+    asymmetry: float = 0.0
 
     @property
     def radius_px(self) -> float:
@@ -287,8 +298,8 @@ _KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
 def _refine_blob(
     crop: np.ndarray, blob: np.ndarray, any_sticker: np.ndarray
-) -> tuple[float, float, float, float, float] | None:
-    """Sub-pixel centre (x, y), weighted area, elongation and fill ratio of one blob.
+) -> tuple[float, float, float, float, float, float] | None:
+    """Sub-pixel centre (x, y), weighted area, elongation, fill ratio and asymmetry of one blob.
 
     ``crop`` is the RGB region around the blob, ``blob`` its mask, ``any_sticker``
     the sticker-colour mask of the region (kept out of the background estimate).
@@ -329,7 +340,12 @@ def _refine_blob(
     lam_max, lam_min = tr / 2.0 + disc, max(tr / 2.0 - disc, 1e-9)
     elongation = math.sqrt(lam_max / lam_min)
     fill = total / (4.0 * math.pi * math.sqrt(lam_max * lam_min))
-    return cx, cy, total, elongation, fill
+    m30 = float((alpha * dx**3).sum() / total)
+    m21 = float((alpha * dx * dx * dy).sum() / total)
+    m12 = float((alpha * dx * dy * dy).sum() / total)
+    m03 = float((alpha * dy**3).sum() / total)
+    asymmetry = math.sqrt(m30**2 + 3 * m21**2 + 3 * m12**2 + m03**2) / (tr / 2.0) ** 1.5
+    return cx, cy, total, elongation, fill, asymmetry
 
 
 def detect_marker_candidates(
@@ -392,11 +408,13 @@ def detect_marker_candidates(
         refined = _refine_blob(crop[ry0:ry1, rx0:rx1], blob, mask[ry0:ry1, rx0:rx1])
         if refined is None:
             continue
-        cx, cy, weighted_area, elongation, fill = refined
+        cx, cy, weighted_area, elongation, fill, asymmetry = refined
         radius = math.sqrt(weighted_area / math.pi)
         if not (0.7 * min_radius_px <= radius <= max_radius_px):
             continue
         if elongation > MAX_ELONGATION or not (FILL_RATIO_RANGE[0] <= fill <= FILL_RATIO_RANGE[1]):
+            continue
+        if asymmetry > MAX_ASYMMETRY + ASYMMETRY_PIXEL_ALLOWANCE / radius**2:
             continue
         found.append(
             MarkerCandidate(
@@ -405,6 +423,7 @@ def detect_marker_candidates(
                 area_px=weighted_area,
                 elongation=elongation,
                 fill_ratio=fill,
+                asymmetry=asymmetry,
             )
         )
     found.sort(key=lambda c: -c.area_px)

@@ -15,8 +15,8 @@ sign (``axis_sign`` · x larger) than the *trailing* one.
 Tracking is done relative to the pose model's hip midpoint and in units of the
 body length, so the whole body walking across the frame does not count as
 marker motion.  A sticker is accepted only when it is near where it was (a jump
-is rejected), keeps its size (a sticker half hidden by the arm is smaller and its
-centre would be wrong, so it becomes a gap) and, with its partner, forms a
+is rejected), keeps its size and roundness (a sticker partly hidden by the arm is
+smaller and cut straight, and its centre would be wrong, so it becomes a gap) and, with its partner, forms a
 plausible pelvic line (closer to horizontal than 45 degrees, in the right order,
 at a pelvic distance).  Gaps are never guessed; gaps of at most
 ``max_interpolated_gap_s`` are bridged linearly and flagged.
@@ -49,6 +49,9 @@ PAIR_DISTANCE_SHARE = (0.03, 0.4)
 #: A sticker whose area (relative to the body length squared) falls outside this
 #: share of its recent median is partly hidden or merged with something.
 AREA_RATIO_RANGE = (0.8, 1.35)
+#: A sticker more elongated than its recent median by more than this is partly
+#: hidden (cut by an edge).
+ELONGATION_INCREASE_LIMIT = 0.08
 #: Number of recent accepted frames the reference area is taken from.
 AREA_HISTORY = 15
 #: Gaps up to this long are bridged by linear interpolation (and flagged).
@@ -127,15 +130,19 @@ class _RoleState:
         self.rel: np.ndarray | None = None  # last position relative to the hips, body lengths
         self.time_s = -np.inf
         self.areas: deque[float] = deque(maxlen=AREA_HISTORY)
+        self.elongations: deque[float] = deque(maxlen=AREA_HISTORY)
 
     def active(self, t: float) -> bool:
         return self.rel is not None and t - self.time_s <= REACQUIRE_AFTER_S
 
-    def area_ok(self, area_rel: float) -> bool:
+    def shape_ok(self, area_rel: float, elongation: float) -> bool:
+        """The candidate keeps the size and roundness this sticker has had recently."""
         if len(self.areas) < 3:
             return True
         ref = float(np.median(self.areas))
-        return AREA_RATIO_RANGE[0] * ref <= area_rel <= AREA_RATIO_RANGE[1] * ref
+        if not (AREA_RATIO_RANGE[0] * ref <= area_rel <= AREA_RATIO_RANGE[1] * ref):
+            return False
+        return elongation <= float(np.median(self.elongations)) + ELONGATION_INCREASE_LIMIT
 
 
 def _pair_ok(lead: np.ndarray, trail: np.ndarray, axis_sign: float) -> bool:
@@ -149,6 +156,7 @@ def _pair_ok(lead: np.ndarray, trail: np.ndarray, axis_sign: float) -> bool:
 def _assign_frame(
     rel: np.ndarray,
     area_rel: np.ndarray,
+    elongation: np.ndarray,
     states: tuple[_RoleState, _RoleState],
     t: float,
     axis_sign: float,
@@ -173,7 +181,7 @@ def _assign_frame(
                 cost += 1.0
                 continue
             state = states[role]
-            if not state.area_ok(float(area_rel[k])):
+            if not state.shape_ok(float(area_rel[k]), float(elongation[k])):
                 valid = False
                 break
             if active[role]:
@@ -303,7 +311,8 @@ def track_marker_pair(
         xy = np.array([[c.x_px, c.y_px] for c in cands], dtype=np.float64)
         rel = (xy - anchor[f]) / scale[f]
         area_rel = np.array([c.area_px for c in cands], dtype=np.float64) / scale[f] ** 2
-        picks = _assign_frame(rel, area_rel, states, float(t[f]), axis_sign)
+        elong = np.array([c.elongation for c in cands], dtype=np.float64)
+        picks = _assign_frame(rel, area_rel, elong, states, float(t[f]), axis_sign)
         for role, k in enumerate(picks):
             if k is None:
                 continue
@@ -313,6 +322,7 @@ def track_marker_pair(
             state.rel = rel[k]
             state.time_s = float(t[f])
             state.areas.append(float(area_rel[k]))
+            state.elongations.append(float(elong[k]))
     tracks = []
     for role in range(2):
         bridged, flags = bridge_short_gaps(pos[role], t, max_interpolated_gap_s)

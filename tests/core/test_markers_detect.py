@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from test_markers_drawing import GREEN, SHIRT, SKIN, body_image, draw_disc, pose_for
+from test_markers_drawing import ARM, GREEN, SHIRT, SKIN, body_image, draw_disc, pose_for
 
 from gaitlab.errors import InputError
 from gaitlab.markers import (
@@ -141,3 +141,18 @@ def test_no_window_where_the_pose_lost_the_hips():
     _, _, windows = search_windows_px(pose.replace(image_px=px))
     assert np.isfinite(windows[[0, 2]]).all()
     assert np.isnan(windows[1]).all()
+
+
+@pytest.mark.parametrize("cut_px", [1.5, 2.0, 3.0])
+def test_a_sticker_partly_under_the_arm_is_not_reported(cut_px):
+    # an arm edge hides the right part of the sticker: its centroid would be off-centre
+    img = body_image(640, 360, (320, 200), L)
+    draw_disc(img, (300.3, 170.4), 4.0, GREEN)
+    edge = int(round(300.3 + 4.0 - cut_px))
+    img[150:190, edge:edge + 12] = ARM
+    assert _detect(img) == ()
+    # the same sticker whole is found
+    img2 = body_image(640, 360, (320, 200), L)
+    draw_disc(img2, (300.3, 170.4), 4.0, GREEN)
+    img2[150:190, 306:318] = ARM  # the arm beside it, not over it
+    assert len(_detect(img2)) == 1
