@@ -14,9 +14,11 @@ Rules (``delta = later - earlier``; a rule fires only at or beyond the metric's 
   support changed; ``side`` is the dropping side, ``stance_side`` the leg whose
   Trendelenburg sign it is.
 * ``pelvic_obliquity_rom``: frontal pelvic range changed (sacroiliac / pelvic loading).
-* ``step_asymmetry`` / ``stance_asymmetry``: the left-right difference of step length
-  (step time when no length scale) or stance share grew or shrank; ``side`` is the
-  shorter side at the later visit.
+* ``step_asymmetry`` / ``stance_asymmetry``: the left-minus-right difference of step
+  length (step time when no length scale) or stance share moved by at least the MDC;
+  "increase" when the asymmetry grew (``side``: the side shorter now), "decrease" when
+  it shrank (``side``: the side that was shorter).  A side that was longer and is now
+  shorter counts by the whole shift.
 * ``cadence`` / ``gait_speed``: slower or faster walking.
 * ``trunk_lean_sagittal``: more or less forward trunk lean.
 * ``trunk_lurch``: more or less lateral trunk lean toward a stance side; ``side`` is
@@ -421,13 +423,13 @@ def _asymmetry(
             continue
         assert dl.a is not None and dl.b is not None and dr.a is not None and dr.b is not None
         gap_a, gap_b = dl.a - dr.a, dl.b - dr.b  # left minus right
-        growth = abs(gap_b) - abs(gap_a)
+        shift = gap_b - gap_a  # > 0: the right side became shorter relative to the left
         mdc = dl.mdc
-        if abs(growth) < mdc - 1e-9 or max(abs(gap_a), abs(gap_b)) < mdc - 1e-9:
+        if abs(shift) < mdc - 1e-9:
             continue
-        worse = growth > 0
-        gap_now = gap_b if worse else gap_a
-        shorter = "right" if gap_now > 0 else "left"
+        worse = abs(gap_b) > abs(gap_a)
+        # Worse: the side shorter now; better: the side that was shorter and caught up.
+        shorter = ("right" if gap_b > 0 else "left") if worse else ("right" if gap_a > 0 else "left")
         recovery = None
         base_gap = None
         if dl.baseline is not None and dr.baseline is not None:
@@ -436,12 +438,17 @@ def _asymmetry(
                 recovery = "partial" if abs(gap_b) - abs(base_gap) >= mdc - 1e-9 else "full"
         unit = dl.unit
         if worse:
-            new = abs(gap_a) < mdc - 1e-9
+            was_shorter = (gap_a > 0) == (gap_b > 0) and abs(gap_a) >= mdc - 1e-9
+            before = (
+                f"was {_fmt(abs(gap_a), unit)} shorter" if (gap_a > 0) == (gap_b > 0)
+                else f"was {_fmt(abs(gap_a), unit)} longer"
+            )
             sentence = (
-                f"{'New' if new else 'Growing'} {words} asymmetry {_since(a, b)}: the {shorter} "
-                f"{'step' if kind == 'step_asymmetry' else 'stance'} is shorter by "
-                f"{_fmt(abs(gap_b), unit)} (was {_fmt(abs(gap_a), unit)}; left {_fmt(dl.b, unit)}, "
-                f"right {_fmt(dr.b, unit)}; minimal detectable change {_fmt(mdc, unit)})."
+                f"{'Growing' if was_shorter else 'New'} {words} asymmetry {_since(a, b)}: the "
+                f"{shorter} {'step' if kind == 'step_asymmetry' else 'stance'} became "
+                f"{_fmt(abs(shift), unit)} shorter relative to the other side and is now "
+                f"{_fmt(abs(gap_b), unit)} shorter ({before}; left {_fmt(dl.b, unit)}, right "
+                f"{_fmt(dr.b, unit)}; minimal detectable change {_fmt(mdc, unit)})."
             )
             examine = (
                 f"Look for the reason the {shorter} {'step' if kind == 'step_asymmetry' else 'stance'} "
@@ -465,7 +472,7 @@ def _asymmetry(
             "right_b": dr.b,
             "gap_a": gap_a,
             "gap_b": gap_b,
-            "change": growth,
+            "change": shift,
             "mdc": mdc,
             "unit": unit,
         }
@@ -479,7 +486,7 @@ def _asymmetry(
                 stance_side=None,
                 direction="increase" if worse else "decrease",
                 trend="worse" if worse else "better",
-                severity=_severity(growth, mdc),
+                severity=_severity(shift, mdc),
                 metrics=(name,),
                 numbers=numbers,
                 visits=(a.name, b.name),

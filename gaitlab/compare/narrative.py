@@ -40,8 +40,8 @@ def _clause(f: Finding) -> str:
         )
         if f.trend == "worse":
             return (
-                f"the {f.side} {what} became shorter than the other side by "
-                f"{_num(abs(n['gap_b']), unit)} (was {_num(abs(n['gap_a']), unit)})"
+                f"the {f.side} {what} became {_num(abs(n['change']), unit)} shorter relative to "
+                f"the other side (now {_num(abs(n['gap_b']), unit)} shorter, MDC {_num(n['mdc'], unit)})"
             )
         return (
             f"the left-right {what} difference shrank from {_num(abs(n['gap_a']), unit)} "
@@ -57,7 +57,7 @@ def _clause(f: Finding) -> str:
     if f.recovery == "partial" and "change_from_baseline" in n:
         text += f", still {_num(n['change_from_baseline'], unit, signed=True)} from baseline"
     elif f.recovery == "full":
-        text += ", back to baseline"
+        text += ", back within the MDC of baseline"
     return text
 
 
