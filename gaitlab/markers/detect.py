@@ -66,7 +66,7 @@ FILL_RATIO_RANGE = (0.7, 1.3)
 #: not, and its centroid lies off the true centre.  The blob's normalised third
 #: moments may reach ``MAX_ASYMMETRY`` plus ``ASYMMETRY_PIXEL_ALLOWANCE / r**2``
 #: (small stickers look lopsided on the pixel grid alone).
-MAX_ASYMMETRY = 0.12
+MAX_ASYMMETRY = 0.25
 ASYMMETRY_PIXEL_ALLOWANCE = 0.5
 
 

