@@ -58,13 +58,13 @@ def healthy_key_values() -> dict[str, list[tuple[float, float, str]]]:
         return {}
     out: dict[str, list[tuple[float, float, str]]] = {}
     for metric, base, text in (
-        ("hip_flexion_max_deg", "hip_flexion", "healthy peak flexion"),
-        ("hip_extension_max_deg", "hip_flexion", "healthy peak extension"),
-        ("knee_flexion_max_deg", "knee_flexion", "healthy peak knee flexion"),
+        ("hip_flexion_max_deg", "hip_flexion", "healthy peak"),
+        ("hip_extension_max_deg", "hip_flexion", "healthy peak ext."),
+        ("knee_flexion_max_deg", "knee_flexion", "healthy peak"),
     ):
         band = POPULATION_BANDS.get(metric)
         if band is not None:
-            out.setdefault(base, []).append((band.low, band.high, f"{text} ({band.kind})"))
+            out.setdefault(base, []).append((band.low, band.high, text))
     return out
 
 
@@ -227,8 +227,11 @@ class RecordingView(QWidget):
         if path.is_file():
             self.store = FrameStore(path)
             self.video.set_source(self.store, None, caption=f"{view} · {path.name}")
-            self.video.set_note("loading the skeleton…")
-            self._load_pose(path)
+            if (doc.get("video") or {}).get("sha256"):
+                self.video.set_note("loading the skeleton…")
+                self._load_pose(path)
+            else:
+                self.video.set_note("no skeleton: the analysis does not identify its video file")
         else:
             self.store = None
             self.video.set_source(None, caption=f"The video {path.name} is not where it was imported from.")

@@ -147,13 +147,14 @@ class TrendView(QWidget):
                              if p.value is not None and p.change_from_baseline is not None), None)
                 if base is not None and s.mdc:
                     region = pg.LinearRegionItem((base - s.mdc, base + s.mdc), orientation="horizontal",
-                                                 movable=False, brush=pg.mkBrush(*BASELINE_BAND_RGBA))
+                                                 movable=False, brush=pg.mkBrush(*BASELINE_BAND_RGBA),
+                                                 pen=pg.mkPen(None))
                     region.setZValue(-10)
                     plot.addItem(region)
                 plot.plot(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=8,
-                          symbolBrush=colour, connect="finite", name=s.side or "value")
+                          symbolBrush=colour, connect="finite", name=s.side or s.label)
                 for x, y, p in zip(xs, ys, s.points):
-                    if np.isfinite(y):
+                    if np.isfinite(y) and s is series[0]:
                         text = pg.TextItem(p.label, color="#52606d", anchor=(0.5, 1.2))
                         text.setPos(x, y)
                         plot.addItem(text)
@@ -161,7 +162,7 @@ class TrendView(QWidget):
                     notes.add(s.note)
             if metric.startswith("hip_"):
                 notes.add(HIP_PROXY_NOTE)
-            if metric.startswith("pelvic_"):
+            if metric.startswith("pelvic_") and not any(s.note for s in series):
                 notes.add(TERMINOLOGY_GUARD)
             plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#999999", style=Qt.DashLine),
                                          label="surgery", labelOpts={"position": 0.9, "color": "#777777"}))
