@@ -155,4 +155,4 @@ def test_emitting_signals_keeps_pythons_reference_counts(qtbot):
     for i in range(200):
         emitter.ping.emit(i)
     assert len(got) == 200
-    assert sys.getrefcount(True) == before
+    assert abs(sys.getrefcount(True) - before) < 20  # the bug loses one per emit: -200
