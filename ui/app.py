@@ -167,4 +167,5 @@ class ScreenshotRun:
 
     def _finish(self) -> None:
         self.window.model.tasks.cancel_all()
+        self.window.model.tasks.wait_all()
         self.window.close()
