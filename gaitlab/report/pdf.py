@@ -163,6 +163,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("gl-title", parent=base["Title"], fontSize=16, leading=19, spaceAfter=2, alignment=0),
         "h2": ParagraphStyle("gl-h2", parent=base["Heading2"], fontSize=11.5, leading=14, spaceBefore=8, spaceAfter=3, keepWithNext=1),
+        # For headings followed by a long table: a heading kept with a table that does not
+        # fit would push the whole table to the next page.
+        "h2split": ParagraphStyle("gl-h2s", parent=base["Heading2"], fontSize=11.5, leading=14, spaceBefore=8, spaceAfter=3),
         "body": body,
         "small": ParagraphStyle("gl-small", parent=body, fontSize=7, leading=8.5, textColor=colors.HexColor("#333333")),
         "cell": ParagraphStyle("gl-cell", parent=body, fontSize=7.3, leading=8.6),
@@ -532,10 +535,10 @@ def render_report_pdf(content: ReportContent, *, paper: str = "a4") -> bytes:
     if cmp is not None:
         story.append(_p("Comparability", st["h2"]))
         story += _comparability(cmp, st)
-        story.append(_p(f"Key measures: {cmp.visit_b.label} against {cmp.visit_a.label}", st["h2"]))
+        story.append(_p(f"Key measures: {cmp.visit_b.label} against {cmp.visit_a.label}", st["h2split"]))
         story += _metrics_table_comparison(cmp, st, width)
     else:
-        story.append(_p(f"Key measures: {content.visits[0].label}", st["h2"]))
+        story.append(_p(f"Key measures: {content.visits[0].label}", st["h2split"]))
         story += _metrics_table_single(content.visits[0].documents, st, width)
     story.append(_p(
         "[2-D proxy]: " + HIP_PROXY_NOTE + "  * " + TERMINOLOGY_GUARD
