@@ -24,33 +24,48 @@ from gaitlab.landmarks import N_LANDMARKS
 log = logging.getLogger(__name__)
 
 
-@contextlib.contextmanager
-def _native_stderr_to_log():
+class _NativeStderrToLog:
     """Send what native code writes to stderr (fd 2) to gaitlab's log instead.
 
-    The pose model's runtime prints start-up notices straight to the process's
-    stderr; users should see gaitlab's own messages only.  The notices are kept
-    at debug level.
+    The pose model's runtime prints start-up and first-detection notices straight
+    to the process's stderr; users should see gaitlab's own messages only.  Use as
+    a context manager around calls into the runtime; the notices are kept at debug
+    level.  Redirecting costs two system calls, so it can wrap every frame.
     """
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (some GUI launches)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        os.dup2(sink.fileno(), fd)
+
+    def __init__(self) -> None:
         try:
-            yield
-        finally:
+            self._fd: int | None = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):  # no real stderr (some GUI launches)
+            self._fd = None
+        self._sink = tempfile.TemporaryFile(mode="w+b") if self._fd is not None else None
+        self._saved: int | None = None
+
+    def __enter__(self) -> _NativeStderrToLog:
+        if self._fd is not None and self._sink is not None:
             sys.stderr.flush()
-            os.dup2(saved, fd)
-            os.close(saved)
-            sink.seek(0)
-            text = sink.read().decode("utf-8", "replace").strip()
+            self._saved = os.dup(self._fd)
+            os.dup2(self._sink.fileno(), self._fd)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._saved is None or self._fd is None or self._sink is None:
+            return
+        os.dup2(self._saved, self._fd)
+        os.close(self._saved)
+        self._saved = None
+        if self._sink.tell():
+            self._sink.seek(0)
+            text = self._sink.read().decode("utf-8", "replace").strip()
+            self._sink.seek(0)
+            self._sink.truncate()
             if text:
                 log.debug("pose model runtime says: %s", text)
+
+    def close(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
 
 
 @dataclass(frozen=True)
@@ -120,8 +135,9 @@ class MediaPipePoseEstimator:
             min_tracking_confidence=self.settings.min_tracking_confidence,
             output_segmentation_masks=False,
         )
+        self._quiet = _NativeStderrToLog()
         try:
-            with _native_stderr_to_log():
+            with self._quiet:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
@@ -138,8 +154,10 @@ class MediaPipePoseEstimator:
     def close(self) -> None:
         landmarker = getattr(self, "_landmarker", None)
         if landmarker is not None:
-            landmarker.close()
+            with self._quiet:
+                landmarker.close()
             self._landmarker = None
+        self._quiet.close()
 
     def detect(self, image_rgb: np.ndarray, time_s: float) -> list[Detection]:
         """Detect the people in one upright RGB frame.
@@ -160,7 +178,8 @@ class MediaPipePoseEstimator:
         image = self._mp.Image(
             image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(image_rgb)
         )
-        result = self._landmarker.detect_for_video(image, ms)
+        with self._quiet:
+            result = self._landmarker.detect_for_video(image, ms)
         detections = []
         worlds = result.pose_world_landmarks or []
         for i, landmarks in enumerate(result.pose_landmarks or []):
