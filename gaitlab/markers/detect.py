@@ -17,8 +17,10 @@ pelvis (ASIS, PSIS) before filming.  This module finds them in one frame:
    alpha-weighted centroid.  Edge pixels that are half sticker count half, so the
    centre follows the true edge, not the pixel grid.
 
-Coordinates are image pixels of the upright frame, x to the right, y **down**; the
-centre of pixel (row r, column c) is (x=c, y=r).
+Coordinates are image pixels of the upright frame, x to the right, y **down**, in
+the same continuous convention as the pose landmarks (normalised model output
+times the frame size): pixel (row r, column c) covers x in [c, c + 1) and its
+centre is (x = c + 0.5, y = r + 0.5).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.ndimage import distance_transform_edt
 
 from gaitlab.errors import InputError
 from gaitlab.landmarks import (
@@ -311,18 +314,23 @@ def _refine_blob(
         blob_u8, _KERNEL, iterations=2
     ).astype(bool)
     ring &= ~any_sticker
-    sticker = np.median(rgb[blob], axis=0)
+    alpha = blob.astype(np.float64)
     if ring.sum() >= 4:
-        background = np.median(rgb[ring], axis=0)
+        # each pixel's background is the colour of the nearest ring pixel, so a
+        # sticker across a waistband or a shadow edge keeps its true centre
+        _, nearest = distance_transform_edt(~ring, return_indices=True)
+        background = rgb[nearest[0], nearest[1]]
+        # the sticker colour: the blob pixels that stand out most from their background
+        inside = np.flatnonzero(blob.ravel())
+        diff = (rgb - background).reshape(-1, 3)[inside]
+        strength = np.einsum("ij,ij->i", diff, diff)
+        top = inside[np.argsort(strength)[-max(1, inside.size // 4) :]]
+        sticker = rgb.reshape(-1, 3)[top].mean(axis=0)
         span = sticker - background
-        norm2 = float(span @ span)
-    else:
-        norm2 = 0.0
-    if norm2 > 900.0:  # sticker and background differ enough for shares (30 levels)
-        alpha = np.clip(((rgb - background) @ span) / norm2, 0.0, 1.0)
-        alpha = np.where(band, alpha, 0.0)
-    else:
-        alpha = blob.astype(np.float64)
+        norm2 = np.einsum("ijk,ijk->ij", span, span)
+        if float(np.min(norm2[band])) > 900.0:  # sticker and background differ by 30 levels
+            share = np.einsum("ijk,ijk->ij", rgb - background, span) / norm2
+            alpha = np.where(band, np.clip(share, 0.0, 1.0), 0.0)
     total = float(alpha.sum())
     if total <= 0.0:
         return None
@@ -418,8 +426,8 @@ def detect_marker_candidates(
             continue
         found.append(
             MarkerCandidate(
-                x_px=cx + rx0 + x0,
-                y_px=cy + ry0 + y0,
+                x_px=cx + rx0 + x0 + 0.5,
+                y_px=cy + ry0 + y0 + 0.5,
                 area_px=weighted_area,
                 elongation=elongation,
                 fill_ratio=fill,

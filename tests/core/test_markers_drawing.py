@@ -27,15 +27,19 @@ ARM = (214, 160, 128)
 
 
 def draw_disc(img: np.ndarray, centre_xy, radius_px: float, rgb, *, ss: int = 16) -> None:
-    """Paint a disc with exact coverage anti-aliasing (pixel centres at integers)."""
+    """Paint a disc with exact coverage anti-aliasing.
+
+    Pixel column c covers x in [c, c + 1) (centre c + 0.5), like gaitlab's image
+    coordinates and the pose model's landmarks.
+    """
     cx, cy = float(centre_xy[0]), float(centre_xy[1])
-    x0, x1 = int(math.floor(cx - radius_px - 1)), int(math.ceil(cx + radius_px + 1))
-    y0, y1 = int(math.floor(cy - radius_px - 1)), int(math.ceil(cy + radius_px + 1))
+    x0, x1 = int(math.floor(cx - radius_px - 1)), int(math.ceil(cx + radius_px))
+    y0, y1 = int(math.floor(cy - radius_px - 1)), int(math.ceil(cy + radius_px))
     x0, y0 = max(x0, 0), max(y0, 0)
     x1, y1 = min(x1, img.shape[1] - 1), min(y1, img.shape[0] - 1)
     if x1 < x0 or y1 < y0:
         return
-    offs = (np.arange(ss) + 0.5) / ss - 0.5
+    offs = (np.arange(ss) + 0.5) / ss
     xs = np.arange(x0, x1 + 1)[:, None] + offs[None, :]  # (W, ss)
     ys = np.arange(y0, y1 + 1)[:, None] + offs[None, :]  # (H, ss)
     inside = ((xs[None, :, None, :] - cx) ** 2 + (ys[:, None, :, None] - cy) ** 2) <= radius_px**2
@@ -177,7 +181,7 @@ def test_drawn_disc_has_the_area_and_centre_asked_for():
     draw_disc(img, (17.3, 21.65), 5.2, (255, 255, 255))
     w = img[..., 0].astype(float) / 255.0
     assert math.isclose(w.sum(), math.pi * 5.2**2, rel_tol=0.01)
-    rows, cols = np.indices(w.shape)
+    rows, cols = np.indices(w.shape) + 0.5  # pixel centres
     assert abs((w * cols).sum() / w.sum() - 17.3) < 0.02
     assert abs((w * rows).sum() / w.sum() - 21.65) < 0.02
 
