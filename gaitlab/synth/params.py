@@ -165,11 +165,6 @@ class GaitParams:
         _check_range("hip_width_scale", self.hip_width_scale, 0.8, 1.25)
         for name in ("skin_rgb", "hair_rgb", "shirt_rgb", "trousers_rgb", "shoes_rgb", "marker_rgb"):
             _check_rgb(name, getattr(self, name))
-        if self.stance_pct_left + self.stance_pct_right <= 100.0 + 2.0:
-            raise InputError(
-                "The two stance phases must add up to more than 102 % of the stride "
-                "(walking always has double support)."
-            )
         step = self.mean_step_length_m
         if not (0.2 * self.height_m <= step <= 0.55 * self.height_m):
             raise InputError(

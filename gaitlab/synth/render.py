@@ -389,7 +389,7 @@ def write_video(frames, path: Path, *, fps: float, width: int, height: int, crf:
         stream.thread_type = "NONE"
         stream.codec_context.options = {**X264_OPTIONS, "crf": str(int(crf))}
         container.metadata["comment"] = "gaitlab synthetic walk"
-        progress.start("Rendering", total)
+        progress.start("render", total)
         for k, img in enumerate(frames):
             if cancel is not None:
                 cancel.raise_if_cancelled()
