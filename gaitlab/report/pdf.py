@@ -393,7 +393,9 @@ def render_curves_png(content: ReportContent, width_in: float) -> io.BytesIO | N
         curves = []
         for i, v in enumerate(content.visits):
             doc = _visit_doc(v, view)
-            mean = cycle_curve(doc, series) if doc is not None else None
+            if doc is None:
+                continue
+            mean = cycle_curve(doc, series)
             if mean is not None:
                 sd = cycle_sd(doc, series)
                 n = int(doc["cycles"][series].get("n") or 0)
@@ -403,7 +405,9 @@ def render_curves_png(content: ReportContent, width_in: float) -> io.BytesIO | N
     if not panels:
         return None
     base = {}
+    base_label = ""
     if content.comparison is not None and content.comparison.baseline is not None:
+        base_label = content.comparison.baseline.label
         for c in content.comparison.curves:
             if c.baseline_mean is not None and c.baseline_sd is not None:
                 base[c.series] = (
@@ -419,7 +423,7 @@ def render_curves_png(content: ReportContent, width_in: float) -> io.BytesIO | N
         if series in base:
             bm, bs = base[series]
             ax.fill_between(pct, bm - bs, bm + bs, color="#2e9d4f", alpha=0.18, lw=0,
-                            label=f"baseline band ({content.comparison.baseline.label})")
+                            label=f"baseline band ({base_label})")
         for metric in _PANEL_KEY_VALUES.get(series, ()):
             band = population_band(metric)
             if band is not None:
