@@ -212,6 +212,7 @@ def run_pose_model(
     *,
     settings: EstimatorSettings | None = None,
     workers: int | None = None,
+    min_chunk_s: float | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> RawPoses:
@@ -225,7 +226,8 @@ def run_pose_model(
     settings = settings or EstimatorSettings()
     progress = progress or NullProgress()
     n_workers = default_workers() if workers is None else max(1, int(workers))
-    n_chunks = min(n_workers, int(video.duration_s // MIN_CHUNK_S))
+    chunk_s = MIN_CHUNK_S if min_chunk_s is None else float(min_chunk_s)
+    n_chunks = min(n_workers, int(video.duration_s // chunk_s))
     progress.start("pose", video.frame_count or None)
     try:
         if n_chunks >= 2:

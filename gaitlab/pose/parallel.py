@@ -4,21 +4,31 @@ Each chunk's process decodes and analyses its own stretch of the video.  Its pos
 model first runs on :data:`~gaitlab.pose.extract.CHUNK_WARMUP_S` seconds before the
 chunk starts (those frames are dropped), so the model's frame-to-frame tracking is
 already settled at the seam and the joined result matches a single-stream run.
+
+Workers are plain ``python -m gaitlab.pose.parallel`` child processes (not
+``multiprocessing``), so they start the same way whatever program hosts gaitlab:
+the command line, the desktop app or an interactive session.  A worker reports
+progress as lines on its stdout and hands its result over in a temporary file.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import json
 import os
-import queue
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from dataclasses import asdict
+from pathlib import Path
 
-from gaitlab.errors import CancelledError, GaitlabError, ModelError
+from gaitlab.errors import CancelledError, ModelError, VideoError
 from gaitlab.pose.estimator import Detection, EstimatorSettings
 from gaitlab.progress import CancelToken, Progress
 from gaitlab.types import VideoInfo
 
-_REPORT_EVERY = 10  # frames between progress messages from a worker
+_REPORT_EVERY = 10  # frames between progress lines from a worker
 
 
 def chunk_bounds(duration_s: float, n_chunks: int) -> list[tuple[float, float | None]]:
@@ -27,36 +37,42 @@ def chunk_bounds(duration_s: float, n_chunks: int) -> list[tuple[float, float | 
     The last span is open-ended (None) so no frame at the very end is lost.
     """
     step = duration_s / n_chunks
-    bounds: list[tuple[float, float | None]] = []
-    for k in range(n_chunks):
-        bounds.append((k * step, (k + 1) * step if k < n_chunks - 1 else None))
-    return bounds
+    return [
+        (k * step, (k + 1) * step if k < n_chunks - 1 else None) for k in range(n_chunks)
+    ]
 
 
-def _worker(chunk_id, video, model_path, settings, start_s, end_s, warmup_s, out_q) -> None:
-    # One model thread per process: the processes already fill the cores.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from gaitlab.pose.extract import _run_range
+def _worker_main(argv: list[str]) -> int:
+    """Entry point of a worker process: analyse one chunk, write its raw poses."""
+    from gaitlab.pose.extract import RawPoses, _run_range, save_raw_poses
+
+    job = json.loads(argv[0])
+    video = VideoInfo(**job["video"])
+    settings = EstimatorSettings(**job["settings"])
 
     def report(n: int) -> None:
         if n % _REPORT_EVERY == 0:
-            out_q.put(("progress", chunk_id, n))
+            print(n, flush=True)
 
     try:
-        result = _run_range(
+        times, indices, detections = _run_range(
             video,
-            model_path,
+            job["model_path"],
             settings,
-            start_s=max(0.0, start_s - warmup_s),
-            end_s=end_s,
-            keep_from_s=start_s,
+            start_s=max(0.0, job["start_s"] - job["warmup_s"]),
+            end_s=job["end_s"],
+            keep_from_s=job["start_s"],
             on_frame=report,
         )
-        out_q.put(("done", chunk_id, result))
-    except GaitlabError as exc:
-        out_q.put(("error", chunk_id, (type(exc).__name__, str(exc))))
-    except Exception as exc:  # reported to the parent as a model error, not lost
-        out_q.put(("error", chunk_id, ("ModelError", f"Pose estimation failed: {exc}")))
+        raw = RawPoses.from_frames(
+            times, indices, detections, image_size_px=(video.width, video.height), fps=video.fps
+        )
+        save_raw_poses(raw, Path(job["out"]))
+    except (VideoError, ModelError) as exc:
+        print(f"error {type(exc).__name__} {exc}", flush=True)
+        return 2
+    print(f"done {len(times)}", flush=True)
+    return 0
 
 
 def run_chunks_in_processes(
@@ -72,67 +88,110 @@ def run_chunks_in_processes(
 
     Returns the frames' times, indices and detections in time order, as the
     single-stream run does.
-    """
-    from gaitlab.pose.extract import CHUNK_WARMUP_S
 
-    ctx = mp.get_context("spawn")
-    out_q = ctx.Queue()
-    procs = []
-    for k, (start_s, end_s) in enumerate(chunk_bounds(video.duration_s, n_chunks)):
-        p = ctx.Process(
-            target=_worker,
-            args=(k, video, str(model_path), settings, start_s, end_s, CHUNK_WARMUP_S, out_q),
-            daemon=True,
-        )
-        p.start()
-        procs.append(p)
-    done: dict[int, tuple] = {}
+    Raises
+    ------
+    CancelledError
+        When ``cancel`` is set; the workers are stopped at once.
+    VideoError, ModelError
+        When a worker fails; the others are stopped.
+    """
+    from gaitlab.pose.extract import CHUNK_WARMUP_S, load_raw_poses
+
     counts = [0] * n_chunks
-    try:
-        while len(done) < n_chunks:
-            if cancel is not None and cancel.cancelled:
-                raise CancelledError("The analysis was cancelled.")
-            try:
-                kind, chunk_id, payload = out_q.get(timeout=0.2)
-            except queue.Empty:
-                dead = [p for k, p in enumerate(procs) if k not in done and not p.is_alive()]
-                if dead and out_q.empty():
-                    time.sleep(0.2)  # let a last message arrive
-                    if out_q.empty():
-                        raise ModelError("A pose estimation process stopped unexpectedly.") from None
-                continue
-            if kind == "progress":
-                counts[chunk_id] = payload
-                progress.update(sum(counts))
-            elif kind == "done":
-                done[chunk_id] = payload
-                counts[chunk_id] = len(payload[0])
-                progress.update(sum(counts))
-            else:
-                name, message = payload
-                raise ModelError(message) if name != "VideoError" else _video_error(message)
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-        for p in procs:
-            p.join(timeout=5)
-        out_q.close()
-    times: list[float] = []
-    indices: list[int] = []
-    detections: list[list[Detection]] = []
-    for k in range(n_chunks):
-        t, i, d = done[k]
-        for tt, ii, dd in zip(t, i, d):
-            if times and tt <= times[-1]:
-                continue  # a frame already covered by the previous chunk
-            times.append(tt)
-            indices.append(ii)
-            detections.append(dd)
+    messages: list[str | None] = [None] * n_chunks
+    lock = threading.Lock()
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    with tempfile.TemporaryDirectory(prefix="gaitlab-chunks-") as tmp:
+        procs: list[subprocess.Popen] = []
+        readers: list[threading.Thread] = []
+        outs = [Path(tmp) / f"chunk{k}.npz" for k in range(n_chunks)]
+        try:
+            for k, (start_s, end_s) in enumerate(chunk_bounds(video.duration_s, n_chunks)):
+                job = {
+                    "video": asdict(video),
+                    "model_path": str(model_path),
+                    "settings": asdict(settings),
+                    "start_s": start_s,
+                    "end_s": end_s,
+                    "warmup_s": CHUNK_WARMUP_S,
+                    "out": str(outs[k]),
+                }
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "gaitlab.pose.parallel", json.dumps(job)],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL,
+                    text=True,
+                    env=env,
+                )
+                procs.append(proc)
+
+                def read(k=k, proc=proc) -> None:
+                    assert proc.stdout is not None
+                    for line in proc.stdout:
+                        line = line.strip()
+                        with lock:
+                            if line.isdigit():
+                                counts[k] = int(line)
+                            else:
+                                messages[k] = line
+
+                thread = threading.Thread(target=read, daemon=True)
+                thread.start()
+                readers.append(thread)
+            while any(p.poll() is None for p in procs):
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError("The analysis was cancelled.")
+                failed = [k for k, p in enumerate(procs) if p.poll() not in (None, 0)]
+                if failed:
+                    break
+                with lock:
+                    progress.update(sum(counts))
+                time.sleep(0.1)
+            for thread in readers:
+                thread.join(timeout=5)
+            for k, proc in enumerate(procs):
+                if proc.wait() != 0:
+                    message = messages[k] or ""
+                    if message.startswith("error VideoError "):
+                        raise VideoError(message.split(" ", 2)[2])
+                    if message.startswith("error ModelError "):
+                        raise ModelError(message.split(" ", 2)[2])
+                    raise ModelError("A pose estimation process stopped unexpectedly.")
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+        times: list[float] = []
+        indices: list[int] = []
+        detections: list[list[Detection]] = []
+        for k in range(n_chunks):
+            raw = load_raw_poses(outs[k])
+            if raw is None:
+                raise ModelError("A pose estimation process left no result.")
+            offsets = raw.offsets()
+            for f in range(raw.n_frames):
+                t = float(raw.time_s[f])
+                if times and t <= times[-1]:
+                    continue  # a frame already covered by the previous chunk
+                times.append(t)
+                indices.append(int(raw.frame_index[f]))
+                detections.append(
+                    [
+                        Detection(
+                            image_px=raw.image_px[d],
+                            visibility=raw.visibility[d],
+                            presence=raw.presence[d],
+                            world_m=raw.world_m[d],
+                        )
+                        for d in range(offsets[f], offsets[f + 1])
+                    ]
+                )
+        progress.update(len(times))
     return times, indices, detections
 
 
-def _video_error(message: str) -> GaitlabError:
-    from gaitlab.errors import VideoError
-
-    return VideoError(message)
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1:]))
