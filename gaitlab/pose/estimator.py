@@ -8,7 +8,6 @@ upright frame (y down), world landmarks in metres.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sys

@@ -164,6 +164,11 @@ def run_chunks_in_processes(
                 if proc.poll() is None:
                     proc.kill()
                 proc.wait()
+            for thread in readers:
+                thread.join(timeout=5)
+            for proc in procs:
+                if proc.stdout is not None:
+                    proc.stdout.close()
         times: list[float] = []
         indices: list[int] = []
         detections: list[list[Detection]] = []
