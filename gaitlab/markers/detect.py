@@ -69,7 +69,7 @@ FILL_RATIO_RANGE = (0.7, 1.3)
 #: not, and its centroid lies off the true centre.  The blob's normalised third
 #: moments may reach ``MAX_ASYMMETRY`` plus ``ASYMMETRY_PIXEL_ALLOWANCE / r**2``
 #: (small stickers look lopsided on the pixel grid alone).
-MAX_ASYMMETRY = 0.25
+MAX_ASYMMETRY = 0.45
 ASYMMETRY_PIXEL_ALLOWANCE = 0.5
 
 
@@ -320,12 +320,17 @@ def _refine_blob(
         # sticker across a waistband or a shadow edge keeps its true centre
         _, nearest = distance_transform_edt(~ring, return_indices=True)
         background = rgb[nearest[0], nearest[1]]
-        # the sticker colour: the blob pixels that stand out most from their background
-        inside = np.flatnonzero(blob.ravel())
-        diff = (rgb - background).reshape(-1, 3)[inside]
-        strength = np.einsum("ij,ij->i", diff, diff)
-        top = inside[np.argsort(strength)[-max(1, inside.size // 4) :]]
-        sticker = rgb.reshape(-1, 3)[top].mean(axis=0)
+        # the sticker colour: the median of the blob's core (its edge pixels are mixed),
+        # or of its most distinct pixels when the blob is too small to have a core
+        core = cv2.erode(blob_u8, _KERNEL, iterations=1).astype(bool)
+        if core.sum() >= 3:
+            sticker = np.median(rgb[core], axis=0)
+        else:
+            inside = np.flatnonzero(blob.ravel())
+            diff = (rgb - background).reshape(-1, 3)[inside]
+            strength = np.einsum("ij,ij->i", diff, diff)
+            top = inside[np.argsort(strength)[-max(1, inside.size // 4) :]]
+            sticker = rgb.reshape(-1, 3)[top].mean(axis=0)
         span = sticker - background
         norm2 = np.einsum("ijk,ijk->ij", span, span)
         if float(np.min(norm2[band])) > 900.0:  # sticker and background differ by 30 levels
