@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -232,11 +233,11 @@ def pelvic_result_from_candidates(
         direction=direction,
         colour=colour,
         time_s=pose.time_s,
-        markers={lead.name: lead, trail.name: trail},
-        series={name: values},
-        series_source={name: SOURCE_MARKERS},
-        interpolated={name: bridged},
-        frames_with_marker={lead.name: lead.n_seen, trail.name: trail.n_seen},
+        markers=MappingProxyType({lead.name: lead, trail.name: trail}),
+        series=MappingProxyType({name: values}),
+        series_source=MappingProxyType({name: SOURCE_MARKERS}),
+        interpolated=MappingProxyType({name: bridged}),
+        frames_with_marker=MappingProxyType({lead.name: lead.n_seen, trail.name: trail.n_seen}),
         warnings=tuple(warnings),
     )
 
