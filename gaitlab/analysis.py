@@ -19,7 +19,10 @@ from gaitlab.contract import SCHEMA_ID, json_ready, validate_document
 from gaitlab.errors import InputError, NoPersonError, TooLittleWalkingError, VideoError
 from gaitlab.io.video import probe_video
 from gaitlab.kinematics import GaitAnalysis, KinematicsSettings, analyze_gait
+from gaitlab.kinematics.cycles import average_cycles
 from gaitlab.kinematics.view import detect_view
+from gaitlab.markers import DEFAULT_MARKER_COLOUR, PelvicMarkerResult, measure_pelvic_markers
+from gaitlab.markers.measure import stickers_visible
 from gaitlab.pose.estimator import EstimatorSettings
 from gaitlab.pose.extract import extract_raw_poses
 from gaitlab.pose.models import resolve_model
@@ -82,9 +85,14 @@ def build_document(
     gait: GaitAnalysis,
     settings: KinematicsSettings,
     estimator_settings: EstimatorSettings,
+    markers: PelvicMarkerResult | None = None,
 ) -> dict:
     """Assemble the contract document from the parts of an analysis."""
     warnings = list(gait.warnings)
+    measured = json_ready(gait.to_contract(), ndigits=4)
+    sources = {name: "landmarks" for name in measured["series"]}
+    if markers is not None:
+        _add_marker_series(measured, sources, warnings, markers, gait, pose)
     doc = {
         "schema": SCHEMA_ID,
         "gaitlab_version": __version__,
@@ -99,7 +107,8 @@ def build_document(
             "min_detection_confidence": estimator_settings.min_detection_confidence,
         },
         "time_s": [round(float(t), 6) for t in pose.time_s],
-        **json_ready(gait.to_contract(), ndigits=4),
+        **measured,
+        "series_source": sources,
         "quality": {
             "detection_rate": round(pose.detection_rate, 4),
             "side_swaps_corrected": int(gait.side_swaps_corrected),
@@ -109,6 +118,34 @@ def build_document(
     doc = json_ready(doc)
     validate_document(doc)
     return doc
+
+
+def _add_marker_series(
+    measured: dict,
+    sources: dict,
+    warnings: list,
+    markers: PelvicMarkerResult,
+    gait: GaitAnalysis,
+    pose: PoseSequence,
+) -> None:
+    """Put the sticker-based pelvic series, cycles and metrics into the document parts.
+
+    Sagittal: ``pelvic_tilt`` (only measurable with stickers).  Frontal: the
+    marker-based ``pelvic_obliquity`` is reported beside the landmark one as
+    ``pelvic_obliquity_markers``; the contract's ``pelvic_obliquity`` and the drop
+    metrics stay landmark-based until the kinematics derive them from either source.
+    """
+    cycles = [c for side in ("left", "right") for c in gait.gait_cycles.get(side, [])]
+    for name, values in markers.series.items():
+        target = name if name == "pelvic_tilt" else f"{name}_markers"
+        measured["series"][target] = json_ready(values, ndigits=4)
+        sources[target] = "markers"
+        left = gait.gait_cycles.get("left", [])
+        curve = average_cycles(np.asarray(values, float), pose.time_s, left) if left else None
+        if curve is not None:
+            measured["cycles"][target] = json_ready(curve, ndigits=4)
+    measured["metrics"].update(json_ready(markers.metrics(cycles), ndigits=4))
+    warnings.extend(markers.warnings)
 
 
 def analyze_video(
@@ -122,6 +159,7 @@ def analyze_video(
     use_cache: bool = True,
     settings: KinematicsSettings | None = None,
     estimator_settings: EstimatorSettings | None = None,
+    markers: str = DEFAULT_MARKER_COLOUR,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> dict:
@@ -142,6 +180,11 @@ def analyze_video(
         Pose model variant.
     use_cache : bool
         Reuse cached landmarks for this video, model and settings.
+    markers : str
+        Colour of the pelvic skin stickers to look for (``"none"`` not to look):
+        with stickers, ``pelvic_tilt`` (sagittal) and a marker-based obliquity
+        (frontal) are measured.  A quick look at a few frames decides whether
+        the full search runs.
 
     Raises
     ------
@@ -187,6 +230,12 @@ def analyze_video(
     else:
         chosen_view = detected_view
     gait = analyze_gait(pose, view=chosen_view, direction=direction, height_cm=height_cm, settings=settings)
+    pelvic = None
+    if markers != "none" and stickers_visible(video.path, pose, colour=markers):
+        pelvic = measure_pelvic_markers(
+            video.path, pose, view=chosen_view, direction=direction, colour=markers,
+            progress=progress, cancel=cancel,
+        )
     model_block = {
         "name": "pose_landmarker",
         "variant": model.variant,
@@ -202,6 +251,7 @@ def analyze_video(
         gait=gait,
         settings=settings,
         estimator_settings=estimator_settings,
+        markers=pelvic,
     )
     if not gait.enough_walking:
         reason = next(

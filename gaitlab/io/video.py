@@ -180,6 +180,7 @@ def iter_frames(
     start_s: float = 0.0,
     end_s: float | None = None,
     decode_images: bool = True,
+    only_indices: set[int] | None = None,
     cancel: CancelToken | None = None,
 ) -> Iterator[Frame]:
     """Stream the upright RGB frames of a video with their presentation times.
@@ -193,6 +194,8 @@ def iter_frames(
         Frame indices still count from the start of the stream.
     decode_images : bool
         When False, ``Frame.image`` is an empty array (fast timestamp scan).
+    only_indices : set of int, optional
+        Yield only these frames (the others are decoded but never converted).
     cancel : CancelToken, optional
         Checked between frames.
 
@@ -237,6 +240,8 @@ def iter_frames(
                     continue
                 if end_s is not None and t >= end_s:
                     break
+                if only_indices is not None and index not in only_indices:
+                    continue
                 if decode_images:
                     rgb = frame.to_ndarray(format="rgb24")
                     image = _upright(rgb, _clockwise_rotation(frame))
@@ -308,9 +313,8 @@ def read_frames_at(path: str | os.PathLike, indices) -> dict[int, np.ndarray]:
     found: dict[int, np.ndarray] = {}
     if not wanted:
         return found
-    for frame in iter_frames(path):
-        if frame.index in wanted:
-            found[frame.index] = frame.image
-            if len(found) == len(wanted):
-                break
+    for frame in iter_frames(path, only_indices=set(wanted)):
+        found[frame.index] = frame.image
+        if len(found) == len(wanted):
+            break
     return found

@@ -20,7 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from gaitlab.errors import ValidationError
-from gaitlab.io.video import iter_frames
+from gaitlab.io.video import iter_frames, read_frames_at
 from gaitlab.markers.detect import (
     DEFAULT_MARKER_COLOUR,
     MarkerCandidate,
@@ -299,3 +299,34 @@ def measure_pelvic_markers(
     return pelvic_result_from_candidates(
         candidates, pose, anchor, length, view=view, direction=direction, colour=spec
     )
+
+
+def stickers_visible(
+    video_path: str | os.PathLike,
+    pose: PoseSequence,
+    *,
+    colour: str | tuple[int, int, int] | MarkerColour = DEFAULT_MARKER_COLOUR,
+    n_frames: int = 12,
+) -> bool:
+    """Quick look for pelvic stickers in a few frames spread over the walk.
+
+    Decodes only ``n_frames`` frames (where the hips were found), so a video
+    filmed without stickers costs almost nothing extra.  True when at least two
+    of them show a sticker-shaped blob of ``colour`` near the hips.
+    """
+    spec = parse_marker_colour(colour)
+    anchor, length, windows = search_windows_px(pose)
+    searchable = np.flatnonzero(np.isfinite(windows).all(axis=1))
+    if searchable.size == 0:
+        return False
+    rows = searchable[np.linspace(0, searchable.size - 1, min(n_frames, searchable.size)).astype(int)]
+    wanted = {int(pose.frame_index[r]): int(r) for r in rows}
+    hits = 0
+    for index, image in read_frames_at(video_path, wanted).items():
+        row = wanted[index]
+        r_min, r_max = sticker_radius_limits_px(float(length[row]))
+        if detect_marker_candidates(image, windows[row], spec, min_radius_px=r_min, max_radius_px=r_max):
+            hits += 1
+            if hits >= 2:
+                return True
+    return False
