@@ -177,6 +177,33 @@ def _analyze(path: Path) -> dict:
         return exc.document  # type: ignore[attr-defined]
 
 
+def _model_finds_walker_rate(path: Path, truth_px: np.ndarray) -> float:
+    """Share of frames in which the pose model returns a pose on the synthetic walker.
+
+    A pose counts when its hip midpoint lies within half a torso length of the
+    true hip midpoint (so a detection elsewhere in the room does not count).
+    """
+    from gaitlab.io.video import probe_video
+    from gaitlab.landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+    from gaitlab.pose.estimator import EstimatorSettings
+    from gaitlab.pose.extract import extract_raw_poses
+    from gaitlab.pose.models import resolve_model
+
+    model = resolve_model("full")
+    raw, _ = extract_raw_poses(probe_video(path), model.path, model.sha256, settings=EstimatorSettings())
+    assert raw.n_frames == truth_px.shape[0]
+    hips = 0.5 * (truth_px[:, LEFT_HIP] + truth_px[:, RIGHT_HIP])
+    torso = np.linalg.norm(0.5 * (truth_px[:, LEFT_SHOULDER] + truth_px[:, RIGHT_SHOULDER]) - hips, axis=1)
+    off = raw.offsets()
+    found = 0
+    for i in range(raw.n_frames):
+        dets = raw.image_px[off[i] : off[i + 1]]
+        if dets.size:
+            mid = 0.5 * (dets[:, LEFT_HIP] + dets[:, RIGHT_HIP])
+            found += bool(np.any(np.linalg.norm(mid - hips[i], axis=1) < 0.5 * torso[i]))
+    return found / raw.n_frames
+
+
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.parametrize(
@@ -193,18 +220,20 @@ def test_pose_model_finds_the_walker_and_the_view(tmp_path, camera, speed, seed)
                         trousers_rgb=(30, 60, 40), height_m=1.62 + 0.05 * (seed % 3))
     cam = CameraSetup(width=640, height=360, **camera)
     walk = simulate_walk(params, cam, duration_s=4.0, seed=seed)
-    doc = _analyze(render_walk(walk, tmp_path / "walk.mp4"))
-    assert doc["quality"]["detection_rate"] >= 0.98
+    video = render_walk(walk, tmp_path / "walk.mp4")
+    assert _model_finds_walker_rate(video, walk.landmarks_px()) >= 0.98
+    doc = _analyze(video)
     assert doc["view"] == cam.view
     assert doc["walking_direction"] == cam.walking
 
 
 @pytest.mark.model
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", [s.stem for s in sample_specs()])
-def test_pose_model_finds_the_sample_patient_in_every_frame(stem):
-    doc = _analyze(SAMPLE_DIR / f"{stem}.mp4")
-    truth = json.loads((SAMPLE_DIR / f"{stem}.truth.json").read_text())
-    assert doc["quality"]["detection_rate"] >= 0.98
-    assert doc["view"] == truth["view"]
-    assert doc["walking_direction"] == truth["walking_direction"]
+@pytest.mark.parametrize("spec", sample_specs(), ids=lambda s: s.stem)
+def test_pose_model_finds_the_sample_patient_in_every_frame(spec):
+    walk = simulate_walk(spec.params, spec.camera, duration_s=spec.duration_s, seed=spec.seed)
+    video = SAMPLE_DIR / f"{spec.stem}.mp4"
+    assert _model_finds_walker_rate(video, walk.landmarks_px()) >= 0.98
+    doc = _analyze(video)
+    assert doc["view"] == spec.camera.view
+    assert doc["walking_direction"] == spec.camera.walking
