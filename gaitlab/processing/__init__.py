@@ -15,7 +15,12 @@ from gaitlab.errors import ValidationError
 from gaitlab.processing.filtering import lowpass_filter, max_cutoff_hz
 from gaitlab.processing.gaps import fill_short_gaps
 from gaitlab.processing.gating import gate_landmarks
-from gaitlab.processing.swaps import find_leg_swaps, find_mirrored_frames, mirror_sides, swap_legs
+from gaitlab.processing.swaps import (
+    apply_leg_labels,
+    find_leg_labels,
+    find_mirrored_frames,
+    mirror_sides,
+)
 from gaitlab.processing.trimming import find_walking_frames
 from gaitlab.types import PoseSequence
 
@@ -59,21 +64,23 @@ class CleanedPose:
 def correct_sides(pose: PoseSequence, view: str, direction: str) -> tuple[PoseSequence, np.ndarray]:
     """Put every landmark on the patient's anatomical side.
 
-    Sagittal: leg swaps found by :func:`gaitlab.processing.swaps.find_leg_swaps`
-    are undone.  Frontal: frames mirrored against the walking direction (see
+    Sagittal: knee and foot label swaps found by
+    :func:`gaitlab.processing.swaps.find_leg_labels` are undone and points off
+    their leg's track are blanked (missing).  Frontal: frames mirrored against the walking direction (see
     :func:`gaitlab.processing.swaps.find_mirrored_frames`) are mirrored back.
 
     Returns the corrected pose and the (T,) mask of corrected frames.
     """
     if view == "sagittal":
-        frames = find_leg_swaps(pose.image_px)
-        if not frames.any():
+        labels = find_leg_labels(pose.image_px, pose.fps)
+        frames = labels.frames
+        if not frames.any() and not labels.outliers.any():
             return pose, frames
         return pose.replace(
-            image_px=swap_legs(pose.image_px, frames),
-            world_m=swap_legs(pose.world_m, frames),
-            visibility=swap_legs(pose.visibility[..., None], frames)[..., 0],
-            presence=swap_legs(pose.presence[..., None], frames)[..., 0],
+            image_px=apply_leg_labels(pose.image_px, labels),
+            world_m=apply_leg_labels(pose.world_m, labels),
+            visibility=apply_leg_labels(pose.visibility[..., None], labels)[..., 0],
+            presence=apply_leg_labels(pose.presence[..., None], labels)[..., 0],
         ), frames
     if view == "frontal":
         frames = find_mirrored_frames(pose.image_px, direction)

@@ -1,22 +1,37 @@
-"""Left/right leg swap correction.
+"""Left/right leg label correction.
 
-In a sagittal video the pose model often exchanges the labels of the two legs,
-mostly when they cross in mid-swing, and sometimes for long stretches.  Published
-single-camera pipelines corrected this by hand; gaitlab does it automatically.
+In a sagittal video the pose model often attaches the labels of the two legs to
+the wrong leg in the image: it knows which leg is nearer the camera, but not
+which of the two legs it sees is that one.  On rendered walks with a known truth
+the model exchanged the knees or feet in about a third of the frames, in runs of
+one to ten frames anywhere in the gait cycle, and in about a tenth of the frames
+put both labels of a joint on the same leg.  Published single-camera pipelines
+corrected this by hand; gaitlab does it automatically.
 
 Method (sagittal)
 -----------------
-For every frame there are two ways to read the legs: as labelled, or exchanged.
-The knee, ankle, heel and toe of both legs are taken relative to the hip midpoint
-and in units of trunk length (shoulder midpoint to hip midpoint).  A swing foot and a stance foot move in opposite
-directions relative to the pelvis, so at a crossing the two readings differ in
-*velocity* even where they coincide in position.  The cost of a reading is the
-distance of the points from where constant velocity over the two previous frames
-predicts them; a dynamic programme (Viterbi over pairs of consecutive readings)
-finds the cheapest reading of every frame, with a small cost for changing the
-reading so noise cannot flip it.  The solution is unique only up to exchanging
-the legs everywhere, so within each unbroken stretch of frames the anatomical
-side is the one the pose model chose in most frames.
+The knees and the feet (ankle, heel and toe together) are read separately: in
+every frame each of the two may be taken as labelled or exchanged, four readings
+in all.  Points are in image pixels divided by the trunk length (shoulder
+midpoint to hip midpoint).  A reading is judged by
+
+* **motion**: how far each leg's points lie from where constant velocity over
+  the two previous frames predicts them (a stance foot stands still and a swing
+  foot moves fast, so even where the legs cross their velocities differ);
+* **shank length**: the knee and ankle of each leg must lie a shank apart;
+* **changes**: a small cost for each change of reading from frame to frame.
+
+Each term is a truncated square, so a single wild point (both labels on one
+leg) costs a bounded amount instead of dragging the whole solution.  A dynamic
+programme (Viterbi over pairs of consecutive readings) finds the cheapest
+reading of every frame.  The solution is unique only up to exchanging the legs
+everywhere, so within each unbroken stretch the anatomical sides are those the
+pose model gave in most frames where the legs are apart.  Finally points that
+jump away from their own leg's track for a few frames (a label put on the other
+leg) are blanked, so gap filling replaces them.
+
+The hips are left as labelled: seen from the side they nearly coincide and the
+model places them from the body's orientation, which it gets right.
 
 Method (frontal)
 ----------------
@@ -27,37 +42,99 @@ the wrong way round are mirrored (every left/right landmark pair exchanged).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.signal import find_peaks
 
 from gaitlab.errors import ValidationError
 from gaitlab.landmarks import (
+    LEFT_ANKLE,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
     LEFT_HIP,
+    LEFT_KNEE,
     LEFT_SHOULDER,
     LEG_PAIRS,
     MIRROR,
+    RIGHT_ANKLE,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
     RIGHT_HIP,
+    RIGHT_KNEE,
     RIGHT_SHOULDER,
 )
 from gaitlab.processing.gaps import find_runs
 
-#: Leg landmarks whose motion decides the reading (hips are nearly on top of each
-#: other in a sagittal view and tell nothing).
-_DISTAL_PAIRS = LEG_PAIRS[1:]
-#: Cost of changing the reading between two frames, in squared trunk lengths.
-SWITCH_COST = 0.05
+#: Landmark pairs read together: the knees, and the feet.
+KNEE_PAIRS = ((LEFT_KNEE, RIGHT_KNEE),)
+FOOT_PAIRS = ((LEFT_ANKLE, RIGHT_ANKLE), (LEFT_HEEL, RIGHT_HEEL), (LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX))
+#: Typical deviation of a point from its constant-velocity prediction, trunk lengths.
+MOTION_SD = 0.25
+#: Typical deviation of the knee-ankle distance from the shank length, trunk lengths.
+SHANK_SD = 0.12
+#: Squared deviations (in units of their SD) are truncated at this value.
+TRUNCATE = 9.0
+#: Cost of changing the reading of the knees or of the feet between two frames.
+SWITCH_COST = 1.0
 #: Frames without information that break the continuity of the legs.
 MAX_BLIND_FRAMES = 3
+#: Footprints: half-width of a footprint along the walkway, trunk lengths ...
+FOOTPRINT_HALF_WIDTH = 0.25
+#: ... the least time a foot stands on it, s (as a share of the frame rate below) ...
+FOOTPRINT_MIN_S = 0.15
+#: ... the least distance between two footprints, trunk lengths ...
+FOOTPRINT_MIN_SPACING = 0.5
+#: ... footprints closer than this share of the median spacing are one too many ...
+CLOSE_FOOTPRINTS = 0.6
+#: ... and the cost of a foot reading that puts a foot on the other leg's footprint.
+FOOTPRINT_COST = 30.0
+#: Half-width of the window of the running median a point is compared with, frames.
+OUTLIER_HALF_WINDOW = 3
+#: A point this far (trunk lengths) from its leg's running median is blanked.
+OUTLIER_DISTANCE = 0.3
 
 
-def swap_legs(image_px: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """A copy of ``image_px`` with the leg landmarks (``LEG_PAIRS``) exchanged in ``frames``.
+@dataclass(frozen=True)
+class LegLabels:
+    """The leg reading :func:`find_leg_labels` settled on.
+
+    Attributes
+    ----------
+    knees_swapped, feet_swapped : (T,) bool
+        Frames whose knee (feet: ankle, heel, toe) labels are to be exchanged.
+    outliers : (T, 33) bool
+        Leg landmarks, after the exchange, that lie off their leg's track and
+        are to be treated as missing.
+    """
+
+    knees_swapped: np.ndarray
+    feet_swapped: np.ndarray
+    outliers: np.ndarray
+
+    @property
+    def frames(self) -> np.ndarray:
+        """(T,) bool: frames in which any leg label was exchanged."""
+        return self.knees_swapped | self.feet_swapped
+
+
+def swap_legs(image_px: np.ndarray, frames: np.ndarray, pairs=LEG_PAIRS) -> np.ndarray:
+    """A copy of ``image_px`` with the landmark ``pairs`` (default: whole legs) exchanged in ``frames``.
 
     ``image_px`` may be (T, 33, k) for any k (pixels, or metric landmarks).
     """
     out = np.array(image_px, copy=True)
     frames = np.asarray(frames, dtype=bool)
-    for left, right in LEG_PAIRS:
+    for left, right in pairs:
         out[frames, left], out[frames, right] = image_px[frames, right], image_px[frames, left]
+    return out
+
+
+def apply_leg_labels(values: np.ndarray, labels: LegLabels, blank=np.nan) -> np.ndarray:
+    """``values`` (T, 33, ...) with the knees and feet exchanged and outliers set to ``blank``."""
+    out = swap_legs(values, labels.knees_swapped, KNEE_PAIRS)
+    out = swap_legs(out, labels.feet_swapped, FOOT_PAIRS)
+    out[labels.outliers] = blank
     return out
 
 
@@ -69,74 +146,230 @@ def mirror_sides(values: np.ndarray, frames: np.ndarray) -> np.ndarray:
     return out
 
 
-def _leg_points(image_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distal leg points relative to the hip midpoint, in trunk lengths: (T, 4, 2) per label."""
-    hip_mid = 0.5 * (image_px[:, LEFT_HIP] + image_px[:, RIGHT_HIP])
-    shoulder_mid = 0.5 * (image_px[:, LEFT_SHOULDER] + image_px[:, RIGHT_SHOULDER])
+def _trunk_scale(px: np.ndarray) -> float:
+    hip_mid = 0.5 * (px[:, LEFT_HIP] + px[:, RIGHT_HIP])
+    shoulder_mid = 0.5 * (px[:, LEFT_SHOULDER] + px[:, RIGHT_SHOULDER])
     trunk = np.linalg.norm(shoulder_mid - hip_mid, axis=1)
     trunk = trunk[np.isfinite(trunk) & (trunk > 0)]
-    scale = float(np.median(trunk)) if trunk.size else 1.0
-    a = (image_px[:, [p[0] for p in _DISTAL_PAIRS]] - hip_mid[:, None]) / scale
-    b = (image_px[:, [p[1] for p in _DISTAL_PAIRS]] - hip_mid[:, None]) / scale
-    return a, b
+    return float(np.median(trunk)) if trunk.size else 1.0
 
 
-def _transition_costs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Costs of every reading triple (s[t-2], s[t-1], s[t]) and pair (s[t-1], s[t]).
+def _truncated(sq: np.ndarray) -> np.ndarray:
+    """Truncated squared deviation; missing values cost nothing."""
+    return np.where(np.isfinite(sq), np.minimum(sq, TRUNCATE), 0.0)
 
-    Returns ``second`` of shape (T, 2, 2, 2) (constant-velocity prediction error)
-    and ``first`` of shape (T, 2, 2) (constant-position error, used where the
-    frame two back is missing).  Missing points add nothing.
+
+#: The four readings: (knee bit, foot bit); 1 = exchanged.
+_STATES = ((0, 0), (0, 1), (1, 0), (1, 1))
+
+
+def _group_motion(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Motion cost (T, 2, 2, 2) of one group for bit triples (t-2, t-1, t).
+
+    ``a``/``b`` are (T, k, 2) points labelled left/right, in trunk lengths.
+    Where the frame two back lacks a point, the first-order (constant position)
+    deviation is used at twice the SD.
     """
     n = a.shape[0]
-    reading = np.stack([np.concatenate([a, b], 1), np.concatenate([b, a], 1)], axis=1)  # (T,2,8,2)
-    second = np.zeros((n, 2, 2, 2))
-    first = np.zeros((n, 2, 2))
-    for s1 in (0, 1):
-        for s2 in (0, 1):
-            d = reading[1:, s2] - reading[:-1, s1]
-            e = (np.where(np.isfinite(d), d, 0.0) ** 2).sum(axis=(1, 2))
-            first[1:, s1, s2] = e
-            for s0 in (0, 1):
-                d2 = reading[2:, s2] - 2 * reading[1:-1, s1] + reading[:-2, s0]
-                second[2:, s0, s1, s2] = (np.where(np.isfinite(d2), d2, 0.0) ** 2).sum(axis=(1, 2))
-    return second, first
+    reading = (np.concatenate([a, b], 1), np.concatenate([b, a], 1))  # track 0 then track 1
+    cost = np.zeros((n, 2, 2, 2))
+    for b1 in (0, 1):
+        for b2 in (0, 1):
+            d1 = np.full(reading[0].shape, np.nan)
+            d1[1:] = reading[b2][1:] - reading[b1][:-1]
+            first = _truncated((d1**2).sum(-1) / (2.0 * MOTION_SD) ** 2)
+            for b0 in (0, 1):
+                d2 = np.full(reading[0].shape, np.nan)
+                d2[2:] = reading[b2][2:] - 2.0 * reading[b1][1:-1] + reading[b0][:-2]
+                sq = (d2**2).sum(-1) / MOTION_SD**2
+                use2 = np.isfinite(sq)
+                cost[:, b0, b1, b2] = np.where(use2, _truncated(sq), first).sum(axis=1)
+    return cost
 
 
-def _viterbi(second: np.ndarray, first: np.ndarray, has2: np.ndarray) -> np.ndarray:
-    """Cheapest reading per frame (0 = as labelled, 1 = exchanged) for one stretch."""
-    n = second.shape[0]
+def _shank_cost(knee_a, knee_b, ankle_a, ankle_b, shank: float) -> np.ndarray:
+    """Unary cost (T, 4) of each reading from the two legs' knee-ankle distances."""
+    out = np.zeros((knee_a.shape[0], 4))
+    for s, (kb, fb) in enumerate(_STATES):
+        k0, k1 = (knee_a, knee_b) if kb == 0 else (knee_b, knee_a)
+        f0, f1 = (ankle_a, ankle_b) if fb == 0 else (ankle_b, ankle_a)
+        for k, f in ((k0, f0), (k1, f1)):
+            d = np.linalg.norm(k - f, axis=1) - shank
+            out[:, s] += _truncated(d**2 / SHANK_SD**2)
+    return out
+
+
+def _foot_centres(fa: np.ndarray, fb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2) mean of the present foot points (ankle, heel, toe) of each label; NaN if none."""
+
+    def centre(points: np.ndarray) -> np.ndarray:
+        ok = np.isfinite(points).all(axis=2)
+        total = np.where(ok[..., None], points, 0.0).sum(axis=1)
+        count = ok.sum(axis=1)[:, None]
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+    return centre(fa), centre(fb)
+
+
+def find_footprints(centres: np.ndarray, fps: float) -> list[tuple[float, int, int]]:
+    """Where feet stood still, from the foot centres of both labels (static camera).
+
+    A stance foot stays at one place on the floor while the other swings past,
+    so along the walkway (image x) the positions of both labels' foot centres
+    pile up at each footprint.  Footprints are the peaks of that pile-up; each
+    is returned with the first and last frame (exclusive) of its longest run of
+    frames with a foot on it.
+
+    Parameters
+    ----------
+    centres : (T, 2, 2) float
+        Foot centres (ankle, heel and toe averaged) of the two labels, trunk lengths.
+    fps : float
+        Frame rate, frames per second.
+
+    Returns
+    -------
+    list of (x, start, end)
+        Footprints ordered along the image x axis.
+    """
+    x = centres[..., 0]
+    finite = x[np.isfinite(x)]
+    if finite.size < 4:
+        return []
+    bin_w = FOOTPRINT_HALF_WIDTH / 2.0
+    lo, hi = float(finite.min()), float(finite.max())
+    n_bins = max(1, int(np.ceil((hi - lo) / bin_w)) + 1)
+    counts = np.bincount(((finite - lo) / bin_w).astype(int), minlength=n_bins).astype(float)
+    counts = np.convolve(counts, np.ones(3), mode="same")
+    min_frames = max(3, int(round(FOOTPRINT_MIN_S * fps)))
+    peaks, _ = find_peaks(counts, height=min_frames, distance=max(1, int(FOOTPRINT_MIN_SPACING / bin_w)))
+    prints = []
+    for p in peaks:
+        centre = lo + (p + 0.5) * bin_w
+        near = (np.abs(x - centre) <= FOOTPRINT_HALF_WIDTH).any(axis=1)
+        # bridge single missed frames, then keep the longest run
+        bridged = near.copy()
+        bridged[1:-1] |= near[:-2] & near[2:]
+        runs = find_runs(bridged)
+        if not runs:
+            continue
+        start, end = max(runs, key=lambda r: r[1] - r[0])
+        if end - start >= min_frames:
+            members = x[start:end][np.abs(x[start:end] - centre) <= FOOTPRINT_HALF_WIDTH]
+            prints.append((float(np.median(members)), int(start), int(end)))
+    prints.sort()
+    # a peak much closer to its neighbour than steps usually are is a pause of a
+    # swinging foot or noise: keep the footprint stood on longer
+    while len(prints) >= 3:
+        xs = np.array([p[0] for p in prints])
+        gaps = np.diff(xs)
+        i = int(np.argmin(gaps))
+        if gaps[i] >= CLOSE_FOOTPRINTS * float(np.median(gaps)):
+            break
+        a, b = prints[i], prints[i + 1]
+        prints.pop(i if a[2] - a[1] < b[2] - b[1] else i + 1)
+    return prints
+
+
+def _footprint_cost(fa: np.ndarray, fb: np.ndarray, fps: float) -> np.ndarray:
+    """Unary cost (T, 2) of the two foot readings (as labelled, exchanged) from footprints.
+
+    Footprints alternate between the legs along the walkway; leg 0 stands on the
+    even ones.  A label on a footprint of leg 1 speaks against reading it as leg 0
+    and vice versa.  A gap of about two footprint spacings counts as a missed
+    footprint.  Frames with no foot on a footprint cost nothing.
+    """
+    n = fa.shape[0]
+    cost = np.zeros((n, 2))
+    ca, cb = _foot_centres(fa, fb)
+    prints = find_footprints(np.stack([ca, cb], axis=1), fps)
+    if len(prints) < 2:
+        return cost
+    xs = np.array([p[0] for p in prints])
+    spacing = float(np.median(np.diff(xs)))
+    parity = [0]
+    for gap in np.diff(xs):
+        parity.append(parity[-1] + max(1, int(round(gap / spacing))))
+    for (x0, start, end), par in zip(prints, parity):
+        leg = par % 2
+        with np.errstate(invalid="ignore"):
+            on_a = np.abs(ca[start:end, 0] - x0) <= FOOTPRINT_HALF_WIDTH
+            on_b = np.abs(cb[start:end, 0] - x0) <= FOOTPRINT_HALF_WIDTH
+        # label a on leg `leg`: reading 0 (a = leg 0) fits when leg == 0
+        cost[start:end, 1 - leg] += FOOTPRINT_COST * on_a
+        cost[start:end, leg] += FOOTPRINT_COST * on_b
+    return cost
+
+
+def _viterbi(motion: np.ndarray, unary: np.ndarray) -> np.ndarray:
+    """Cheapest reading (index into _STATES) per frame of one stretch.
+
+    ``motion`` is (T, 4, 4, 4) over state triples, ``unary`` (T, 4).
+    """
+    n = unary.shape[0]
     if n == 1:
-        return np.zeros(1, dtype=np.int8)
-    switch = SWITCH_COST * np.array([[0.0, 1.0], [1.0, 0.0]])
-    # cost[s_prev, s_cur] of the best path ending with that pair at frame t
-    cost = first[1] + switch
-    back = np.zeros((n, 2, 2), dtype=np.int8)
+        return np.array([int(np.argmin(unary[0]))])
+    bits = np.array(_STATES)
+    switch = SWITCH_COST * np.abs(bits[:, None, :] - bits[None, :, :]).sum(-1)  # (4, 4)
+    # cost[s1, s2]: best path ending with states s1 at t-1 and s2 at t
+    first_motion = motion[1].min(axis=0)  # no frame t-2 yet
+    cost = unary[0][:, None] + unary[1][None, :] + switch + first_motion
+    back = np.zeros((n, 4, 4), dtype=np.int8)
     for t in range(2, n):
-        new = np.empty((2, 2))
-        for s1 in (0, 1):
-            for s2 in (0, 1):
-                if has2[t]:
-                    cand = cost[:, s1] + second[t, :, s1, s2]
-                else:
-                    cand = cost[:, s1] + first[t, s1, s2]
-                k = int(np.argmin(cand))
-                back[t, s1, s2] = k
-                new[s1, s2] = cand[k] + switch[s1, s2]
-        cost = new
-    s1, s2 = np.unravel_index(int(np.argmin(cost)), (2, 2))
-    states = np.zeros(n, dtype=np.int8)
+        # total[s0, s1, s2] = cost[s0, s1] + motion[t, s0, s1, s2]
+        total = cost[:, :, None] + motion[t]
+        back[t] = np.argmin(total, axis=0)
+        cost = np.min(total, axis=0) + switch + unary[t][None, :]
+    s1, s2 = np.unravel_index(int(np.argmin(cost)), (4, 4))
+    states = np.zeros(n, dtype=np.int64)
     states[-1], states[-2] = s2, s1
     for t in range(n - 1, 1, -1):
         states[t - 2] = back[t, states[t - 1], states[t]]
     return states
 
 
-def find_leg_swaps(image_px: np.ndarray) -> np.ndarray:
-    """Frames (T,) bool whose leg labels should be exchanged, for a sagittal video.
+def _state_motion(knee_cost: np.ndarray, foot_cost: np.ndarray) -> np.ndarray:
+    """(T, 4, 4, 4) motion cost of state triples from the two groups' bit-triple costs."""
+    kb = np.array([s[0] for s in _STATES])
+    fb = np.array([s[1] for s in _STATES])
+    return (
+        knee_cost[:, kb[:, None, None], kb[None, :, None], kb[None, None, :]]
+        + foot_cost[:, fb[:, None, None], fb[None, :, None], fb[None, None, :]]
+    )
 
-    See the module description for the method.  Frames without leg landmarks are
-    never marked.
+
+def _running_median(values: np.ndarray, half: int) -> np.ndarray:
+    """Running median over ±``half`` frames of a (T, 2) track; NaN unless the whole window is present.
+
+    Only full windows count: at the ends of a stretch a one-sided median of a
+    moving point would lag behind it.
+    """
+    n = values.shape[0]
+    pad = np.full((n + 2 * half, 2), np.nan)
+    pad[half : half + n] = values
+    windows = np.stack([pad[i : i + n] for i in range(2 * half + 1)], axis=0)
+    out = np.full(values.shape, np.nan)
+    enough = np.isfinite(windows[..., 0]).all(axis=0)
+    if enough.any():
+        out[enough] = np.median(windows[:, enough], axis=0)
+    return out
+
+
+def find_leg_labels(image_px: np.ndarray, fps: float = 30.0) -> LegLabels:
+    """The reading of the legs of a sagittal video (see the module description).
+
+    Parameters
+    ----------
+    image_px : (T, 33, 2) float
+        Landmarks in pixels as the pose model labelled them; NaN where missing.
+    fps : float
+        Frame rate, frames per second.
+
+    Returns
+    -------
+    LegLabels
+        Which frames' knees and feet to exchange, and which points to blank.
+        Frames without leg landmarks are never exchanged.
 
     Raises
     ------
@@ -146,27 +379,66 @@ def find_leg_swaps(image_px: np.ndarray) -> np.ndarray:
     px = np.asarray(image_px, dtype=np.float64)
     if px.ndim != 3 or px.shape[1:] != (33, 2):
         raise ValidationError(f"Landmarks for side correction must be (T, 33, 2); got {px.shape}.")
-    a, b = _leg_points(px)
-    seen = (np.isfinite(a).all(axis=2) & np.isfinite(b).all(axis=2)).any(axis=1)
-    swapped = np.zeros(px.shape[0], dtype=bool)
-    # stretches of frames with leg points, bridging at most MAX_BLIND_FRAMES blind frames
+    n = px.shape[0]
+    scale = _trunk_scale(px)
+    p = px / scale
+    ka = p[:, [k[0] for k in KNEE_PAIRS]]
+    kb = p[:, [k[1] for k in KNEE_PAIRS]]
+    fa = p[:, [f[0] for f in FOOT_PAIRS]]
+    fb = p[:, [f[1] for f in FOOT_PAIRS]]
+    shank_all = np.concatenate([
+        np.linalg.norm(p[:, LEFT_KNEE] - p[:, LEFT_ANKLE], axis=1),
+        np.linalg.norm(p[:, RIGHT_KNEE] - p[:, RIGHT_ANKLE], axis=1),
+    ])
+    shank_all = shank_all[np.isfinite(shank_all)]
+    shank = float(np.median(shank_all)) if shank_all.size else 0.0
+    seen = (np.isfinite(ka).all(axis=(1, 2)) & np.isfinite(kb).all(axis=(1, 2))) | (
+        np.isfinite(fa).all(axis=(1, 2)) & np.isfinite(fb).all(axis=(1, 2))
+    )
+    knees_swapped = np.zeros(n, dtype=bool)
+    feet_swapped = np.zeros(n, dtype=bool)
     blind_runs = [(s, e) for s, e in find_runs(~seen) if e - s > MAX_BLIND_FRAMES]
-    cuts = [0] + [x for run in blind_runs for x in run] + [px.shape[0]]
+    cuts = [0] + [x for run in blind_runs for x in run] + [n]
     for start, end in zip(cuts[::2], cuts[1::2]):
-        if end - start < 2:
+        if end - start < 1 or not seen[start:end].any():
             continue
-        sa, sb = a[start:end], b[start:end]
-        second, first = _transition_costs(sa, sb)
-        valid = np.isfinite(sa).all(axis=2).any(axis=1)
-        has2 = np.zeros(end - start, dtype=bool)
-        has2[2:] = valid[2:] & valid[1:-1] & valid[:-2]
-        states = _viterbi(second, first, has2).astype(bool)
-        local_seen = seen[start:end]
-        # unique up to a global exchange: keep the model's majority labelling
-        if states[local_seen].sum() * 2 > local_seen.sum():
-            states = ~states
-        swapped[start:end] = states & local_seen
-    return swapped
+        sl = slice(start, end)
+        motion = _state_motion(_group_motion(ka[sl], kb[sl]), _group_motion(fa[sl], fb[sl]))
+        unary = _shank_cost(ka[sl, 0], kb[sl, 0], fa[sl, 0], fb[sl, 0], shank)
+        foot = _footprint_cost(fa[sl], fb[sl], fps)
+        unary += foot[:, [s[1] for s in _STATES]]
+        states = np.array(_STATES)[_viterbi(motion, unary)]
+        k_bits, f_bits = states[:, 0].astype(bool), states[:, 1].astype(bool)
+        # unique up to exchanging the legs everywhere: keep the model's majority,
+        # counting frames by how far apart the legs are (crossing legs say nothing)
+        k_sep = np.nan_to_num(np.linalg.norm(ka[sl, 0] - kb[sl, 0], axis=1))
+        f_sep = np.nan_to_num(np.linalg.norm(fa[sl, 0] - fb[sl, 0], axis=1))
+        exchanged = (k_sep * k_bits).sum() + (f_sep * f_bits).sum()
+        kept = (k_sep * ~k_bits).sum() + (f_sep * ~f_bits).sum()
+        if exchanged > kept:
+            k_bits, f_bits = ~k_bits, ~f_bits
+        local_seen = seen[sl]
+        knees_swapped[sl] = k_bits & local_seen
+        feet_swapped[sl] = f_bits & local_seen
+    labels = LegLabels(knees_swapped, feet_swapped, np.zeros((n, 33), dtype=bool))
+    relabelled = apply_leg_labels(p, labels)
+    outliers = np.zeros((n, 33), dtype=bool)
+    for pair in KNEE_PAIRS + FOOT_PAIRS:
+        for j in pair:
+            track = relabelled[:, j]
+            median = _running_median(track, OUTLIER_HALF_WINDOW)
+            with np.errstate(invalid="ignore"):
+                outliers[:, j] = np.linalg.norm(track - median, axis=1) > OUTLIER_DISTANCE
+    return LegLabels(knees_swapped, feet_swapped, outliers)
+
+
+def find_leg_swaps(image_px: np.ndarray) -> np.ndarray:
+    """Frames (T,) bool in which any leg label should be exchanged, for a sagittal video.
+
+    See :func:`find_leg_labels`, which also says which joints and which points
+    to blank.
+    """
+    return find_leg_labels(image_px).frames
 
 
 def find_mirrored_frames(image_px: np.ndarray, direction: str) -> np.ndarray:
