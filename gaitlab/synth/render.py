@@ -162,6 +162,7 @@ def _hit_capsule(o, d, prim: _Prim):
 
 def _hit_ellipsoid(o, d, prim: _Prim):
     rot, rad = prim.axes, prim.radii
+    assert rot is not None and rad is not None
     ol = ((o - prim.a) @ rot) / rad
     dl = (d @ rot) / rad
     qa = np.sum(dl * dl, 1)
@@ -268,6 +269,7 @@ class Renderer:
             r = prim.radius
         else:
             pts = prim.a[None, :]
+            assert prim.radii is not None
             r = float(prim.radii.max())
         cpts = self.cam.to_camera(pts)
         z = cpts[:, 2].min()

@@ -18,12 +18,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from gaitlab.errors import InputError
 from gaitlab.progress import CancelToken, NullProgress, Progress
-from gaitlab.synth.params import CameraSetup, GaitParams
+from gaitlab.synth.params import CameraSetup, GaitParams, SynthView, SynthWalking
 from gaitlab.synth.render import render_walk
 from gaitlab.synth.walk import simulate_walk
 
@@ -36,7 +37,7 @@ SAMPLE_VISITS: tuple[tuple[str, str, str], ...] = (
     ("6 months post-op", "2026-09-01", "post6m"),
 )
 
-_BODY = dict(height_m=1.68, girth_scale=1.05, hip_width_scale=1.08, shoulder_width_scale=0.95,
+_BODY: dict[str, Any] = dict(height_m=1.68, girth_scale=1.05, hip_width_scale=1.08, shoulder_width_scale=0.95,
              skin_rgb=(222, 170, 138), hair_rgb=(92, 64, 40), shoes_rgb=(236, 236, 232))
 
 _GAIT = {
@@ -92,7 +93,11 @@ def sample_specs() -> list[SampleSpec]:
     """The six sample clips (three visits x sagittal and frontal), in visit order."""
     specs = []
     for v, (label, _date, key) in enumerate(SAMPLE_VISITS):
-        for view, walking, fov in (("sagittal", "right", 65.0), ("frontal", "toward", 40.0)):
+        views: tuple[tuple[SynthView, SynthWalking, float], ...] = (
+            ("sagittal", "right", 65.0),
+            ("frontal", "toward", 40.0),
+        )
+        for view, walking, fov in views:
             cam = CameraSetup(view=view, walking=walking, horizontal_fov_deg=fov, width=1280, height=720,
                               fps=30.0, height_m=1.0)
             seed = 1000 + 10 * v + (0 if view == "sagittal" else 1)

@@ -112,6 +112,10 @@ def _si(left, right) -> float | None:
     return 100.0 * (left - right) / (0.5 * (left + right))
 
 
+def _swing(stance: float | None) -> float | None:
+    return None if stance is None else 100.0 - stance
+
+
 def _r(x, nd=4):
     return None if x is None else round(float(x), nd)
 
@@ -152,12 +156,16 @@ def compute_truth_metrics(walk) -> tuple[dict, dict]:
     ev = _events(walk, t_end)
     sched = walk.schedule
     dense = _Dense(walk, 0.0, t_end)
-    hs = {s: np.array(ev["heel_strike"][s]) for s in SIDES}
-    all_to = {s: sched.toe_off_s[s] for s in SIDES}
-    all_hs = {s: sched.heel_strike_s[s] for s in SIDES}
-    other = {"left": "right", "right": "left"}
+    hs: dict[str, np.ndarray] = {s: np.array(ev["heel_strike"][s]) for s in SIDES}
+    all_to: dict[str, np.ndarray] = {s: sched.toe_off_s[s] for s in SIDES}
+    all_hs: dict[str, np.ndarray] = {s: sched.heel_strike_s[s] for s in SIDES}
+    other: dict[str, str] = {"left": "right", "right": "left"}
 
-    step_time, stride_time, stance_pct, stance_time, step_len = {}, {}, {}, {}, {}
+    step_time: dict[str, float | None] = {}
+    stride_time: dict[str, float | None] = {}
+    stance_pct: dict[str, float | None] = {}
+    stance_time: dict[str, float | None] = {}
+    step_len: dict[str, float | None] = {}
     cycles_of: dict[str, list[tuple[float, float, float]]] = {}
     for s in SIDES:
         o = other[s]
@@ -196,8 +204,8 @@ def compute_truth_metrics(walk) -> tuple[dict, dict]:
         tt = dense.t[m]
         both = np.ones(tt.size, dtype=bool)
         for s in SIDES:
-            k = np.searchsorted(all_hs[s], tt, side="right") - 1
-            both &= tt < all_to[s][k]
+            idx = np.searchsorted(all_hs[s], tt, side="right") - 1
+            both &= tt < all_to[s][idx]
         ds.append(100.0 * both.mean())
     pel_x = dense.pts["pelvis"][:, 0]
     speed = float((pel_x[-1] - pel_x[0]) / (dense.t[-1] - dense.t[0]))
@@ -209,7 +217,8 @@ def compute_truth_metrics(walk) -> tuple[dict, dict]:
     hip_max = {s: per_cycle(f"hip_flexion_{s}", s, np.max) for s in SIDES}
     hip_ext = {s: per_cycle(f"hip_flexion_{s}", s, np.min) for s in SIDES}
     # single support of a side: the other foot's toe off to its heel strike
-    drop, lean_stance = {}, {}
+    drop: dict[str, float | None] = {}
+    lean_stance: dict[str, float | None] = {}
     for s in SIDES:
         o = other[s]
         win = []
@@ -226,7 +235,7 @@ def compute_truth_metrics(walk) -> tuple[dict, dict]:
         "step_time_s": {s: _r(step_time[s]) for s in SIDES},
         "stride_time_s": {s: _r(stride_time[s]) for s in SIDES},
         "stance_pct": {s: _r(stance_pct[s], 3) for s in SIDES},
-        "swing_pct": {s: _r(None if stance_pct[s] is None else 100.0 - stance_pct[s], 3) for s in SIDES},
+        "swing_pct": {s: _r(_swing(stance_pct[s]), 3) for s in SIDES},
         "double_support_pct": _r(_mean(ds), 3),
         "step_length_m": {s: _r(step_len[s]) for s in SIDES},
         "gait_speed_m_s": _r(speed),

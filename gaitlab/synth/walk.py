@@ -294,7 +294,7 @@ class _WalkModel:
         # pelvis turns forward on the swinging side: right hip forward at right heel strike
         self._rot = CubicSpline(t_ev, sgn * -amp(params.pelvic_rotation_deg)[: t_ev.size])
         self._trunk_osc = CubicSpline(kt, np.where(is_mid, -0.8, 0.8))
-        self._target = None
+        self._target: CubicSpline | None = None
 
     # -- pelvis -------------------------------------------------------------
     def _obliquity_deg(self, times, ph):
@@ -408,9 +408,10 @@ class _WalkModel:
 
     def pelvis(self, times) -> _Pelvis:
         bound = self._pelvis_bound(times)
-        if self._target is None:
-            self._target = self._pelvis_target()
-        zt = self._target(times)
+        target = self._target
+        if target is None:
+            target = self._target = self._pelvis_target()
+        zt = target(times)
         zb = bound.centre[:, 2]
         lo = np.minimum(zt, zb)
         z = lo - SOFTMIN_M * np.log(np.exp(-(zt - lo) / SOFTMIN_M) + np.exp(-(zb - lo) / SOFTMIN_M))
@@ -811,7 +812,7 @@ def simulate_walk(
     sched = sched.shifted(-x_mid)
     model = _WalkModel(params, sched, np.random.default_rng(seed + 7919))
     pts = model.pose(times)
-    frames = pts.pop("_frames")
+    frames: dict = pts.pop("_frames")  # type: ignore[assignment]
     pts["pelvis_angles_deg"] = pts.pop("_pelvis_angles_deg")
     px = pts["pelvis"][:, 0]
     x_range = (float(px.min()), float(px.max()))

@@ -237,3 +237,12 @@ def test_pose_model_finds_the_sample_patient_in_every_frame(spec):
     doc = _analyze(video)
     assert doc["view"] == spec.camera.view
     assert doc["walking_direction"] == spec.camera.walking
+
+
+def test_samples_command_refuses_a_file_as_output_folder(tmp_path, capsys):
+    from gaitlab.cli import main
+
+    target = tmp_path / "not_a_folder"
+    target.write_text("x")
+    assert main(["samples", "--out", str(target), "--quiet"]) == 2
+    assert "not a folder" in capsys.readouterr().err
