@@ -73,7 +73,20 @@ def _body_centre_and_size(px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centre, np.maximum(size, 1.0)
 
 
-def track_people(raw: RawPoses, *, max_gap_s: float = 1.0, max_jump_torsos: float = 1.5) -> list[PoseSequence]:
+def _same_body(a: int, b: int, centre: np.ndarray, size: np.ndarray, max_torsos: float) -> bool:
+    """Two detections of one frame lie on the same body (centres and sizes agree)."""
+    scale = max(size[a], size[b])
+    close = np.linalg.norm(centre[a] - centre[b]) / scale <= max_torsos
+    return bool(close and abs(np.log(size[a] / size[b])) <= 0.3)
+
+
+def track_people(
+    raw: RawPoses,
+    *,
+    max_gap_s: float = 1.0,
+    max_jump_torsos: float = 1.5,
+    duplicate_torsos: float = 0.5,
+) -> list[PoseSequence]:
     """Link the detections of a video into one pose sequence per person.
 
     Parameters
@@ -85,6 +98,10 @@ def track_people(raw: RawPoses, *, max_gap_s: float = 1.0, max_jump_torsos: floa
     max_jump_torsos : float
         Largest movement between a track's predicted and a detection's centre, in
         torso lengths, for the detection to continue the track.
+    duplicate_torsos : float
+        The pose model sometimes reports one body twice in a frame; a detection
+        whose centre lies within this many torso lengths of another (of similar
+        size) is a duplicate and does not start a new track.
 
     Returns
     -------
@@ -130,9 +147,14 @@ def track_people(raw: RawPoses, *, max_gap_s: float = 1.0, max_jump_torsos: floa
             tr["velocity"] = 0.5 * tr["velocity"] + 0.5 * velocity
             tr["centre"], tr["size"], tr["last_t"] = centre_all[d], size_all[d], t
             tr["frames"][f] = d
-        for d in ids:
+        claimed = [d for d in ids if d in used_dets]
+        # New tracks: best-looking detections first, so a duplicate is the one dropped.
+        for d in sorted(ids, key=lambda d: -float(np.nanmean(raw.visibility[d]))):
             if d in used_dets or not np.all(np.isfinite(centre_all[d])):
                 continue
+            if any(_same_body(d, c, centre_all, size_all, duplicate_torsos) for c in claimed):
+                continue  # the model reported this body twice in one frame
+            claimed.append(d)
             tracks.append(
                 {
                     "frames": {f: d},

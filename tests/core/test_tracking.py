@@ -116,3 +116,19 @@ def test_damaged_cache_file_is_ignored_and_removed(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a numpy archive")
     assert load_raw_poses(path) is None
     assert not path.exists()
+
+
+def test_a_body_reported_twice_in_a_frame_stays_one_person():
+    # The model now and then returns a second, slightly shifted pose on the walker.
+    frames = []
+    for i in range(60):
+        walker = body(100 + 8 * i, 400, 100)
+        frames.append([walker, walker + 3.0] if i % 7 == 3 else [walker])
+    people = track_people(make_raw(frames))
+    assert len(people) == 1
+    assert people[0].detection_rate == 1.0
+
+
+def test_two_people_side_by_side_are_not_merged():
+    frames = [[body(300 + 8 * i, 400, 100), body(300 + 8 * i + 120, 400, 100)] for i in range(40)]
+    assert len(track_people(make_raw(frames))) == 2
