@@ -171,6 +171,20 @@ def key_metrics(metrics: dict) -> str:
     return "; ".join(parts) if parts else "no metrics"
 
 
+def _combined_metrics(documents: list[dict]) -> dict:
+    """A visit's metric set in the contract's shape, each metric from the view measuring it."""
+    from gaitlab.compare import combine_visit_metrics
+
+    combined = combine_visit_metrics(documents)
+    metrics: dict = {}
+    for v in combined.values:
+        if v.side is None:
+            metrics[v.name] = v.value
+        else:
+            metrics.setdefault(v.name, {})[v.side] = v.value
+    return metrics
+
+
 def _scores(v: Visit) -> str:
     parts = []
     if v.hip_pain_left_nrs is not None or v.hip_pain_right_nrs is not None:
@@ -289,8 +303,13 @@ def run_patient_show(args: argparse.Namespace) -> int:
                 print(f"    {_recording_line(r)}")
                 if r.warning:
                     print(f"      warning: {r.warning}")
-            if len({r.view for r in recordings if r.status == 'ok'}) > 1:
-                print(f"    visit (both views): {key_metrics(lib.visit_metrics(int(v.visit_id or 0)).metrics)}")
+            if len({r.view for r in recordings if r.status == "ok"}) > 1:
+                complete = [
+                    lib.get_recording(int(r.recording_id)).result
+                    for r in recordings
+                    if r.status == "ok"
+                ]
+                print(f"    visit (both views): {key_metrics(_combined_metrics(complete))}")
     return 0
 
 

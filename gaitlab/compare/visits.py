@@ -44,7 +44,8 @@ class MetricSpec:
     sided : bool
         True for a left/right pair.
     source : {"sagittal", "frontal", "temporal", "spatial"}
-        The view that measures it; "temporal": the view with more valid cycles;
+        The view that measures it; "temporal": the sagittal view when it has a cycle
+        of each leg, else the view with more valid cycles;
         "spatial": the sagittal view when it has a value, else the frontal one.
     concern : {"increase", "decrease", "none"}
         The direction of change that matters after a lumbar fusion.
@@ -368,8 +369,9 @@ def combine_visit_metrics(documents: Sequence[dict]) -> CombinedMetrics:
     Each metric is taken from the view that measures it: hip, knee and sagittal trunk
     measures from the sagittal recording; pelvic obliquity and drop, lateral trunk
     lean and hip adduction from the frontal one; temporal measures (cadence, step,
-    stride, stance, swing, double support) from the view with more valid cycles
-    (sagittal on a tie); step length and speed from the sagittal view when it has
+    stride, stance, swing, double support) from the sagittal view when it has a
+    valid cycle of each leg (it times heel strike and toe off best), else from the
+    view with more valid cycles; step length and speed from the sagittal view when it has
     them, else the frontal one.  With two recordings of one view, the one with more
     valid cycles is used.
 
@@ -396,10 +398,15 @@ def combine_visit_metrics(documents: Sequence[dict]) -> CombinedMetrics:
         check_document(doc, where=f"recording {i + 1}")
     chosen = _pick_documents(documents)
     cycles = {view: _cycles_of(doc) for view, doc in chosen.items()}
-    temporal_view = max(
-        sorted(chosen, key=lambda v: v != "sagittal"),
-        key=lambda v: sum(cycles[v].values()),
-    )
+    # The side view times gait events best (heel and toe are seen along the walkway),
+    # so it gives the temporal measures whenever it has a cycle of each leg.
+    if "sagittal" in chosen and min(cycles["sagittal"].values()) >= 1:
+        temporal_view = "sagittal"
+    else:
+        temporal_view = max(
+            sorted(chosen, key=lambda v: v != "sagittal"),
+            key=lambda v: sum(cycles[v].values()),
+        )
     values: list[MetricValue] = []
     for spec in METRIC_SPECS:
         for side in SIDES if spec.sided else (None,):

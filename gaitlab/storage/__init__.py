@@ -24,7 +24,6 @@ from gaitlab.storage.records import (
     parse_date,
 )
 from gaitlab.storage.schema import SCHEMA_VERSION
-from gaitlab.storage.visit_metrics import MetricSource, VisitMetrics, combine_visit_metrics
 
 __all__ = [
     "LIBRARY_ENV",
@@ -34,15 +33,12 @@ __all__ = [
     "VIEWS",
     "WALKING_AIDS",
     "Library",
-    "MetricSource",
     "Patient",
     "Recording",
     "Surgery",
     "Visit",
-    "VisitMetrics",
     "check_patient",
     "check_visit",
-    "combine_visit_metrics",
     "days_since_surgery",
     "default_library_path",
     "parse_date",

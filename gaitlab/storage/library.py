@@ -45,7 +45,6 @@ from gaitlab.storage.records import (
     days_since_surgery,
 )
 from gaitlab.storage.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
-from gaitlab.storage.visit_metrics import VisitMetrics, combine_visit_metrics
 
 log = logging.getLogger(__name__)
 
@@ -866,7 +865,3 @@ class Library:
 
     # ------------------------------------------------------------------ visit summary
 
-    def visit_metrics(self, visit_id: int) -> VisitMetrics:
-        """One per-side metric set for a visit, each metric from the view that measures it."""
-        self.get_visit(visit_id)
-        return combine_visit_metrics(self.list_recordings(visit_id))

@@ -269,14 +269,20 @@ def test_each_metric_comes_from_the_view_that_measures_it():
     assert m.value("hip_rom_deg", "left") == 40.0
     assert m.get("pelvic_drop_deg", "right").view == "frontal"
     assert m.value("pelvic_drop_deg", "right") == 7.0
-    # Temporal metrics from the view with more valid cycles (frontal: 11 > 8).
-    assert m.temporal_view == "frontal"
-    assert m.value("cadence_steps_per_min") == 112.0
-    assert m.get("cadence_steps_per_min").n_cycles == 5
+    # Temporal metrics from the side view, which times the events best, even though
+    # the frontal pass has more cycles (11 > 8).
+    assert m.temporal_view == "sagittal"
+    assert m.value("cadence_steps_per_min") == 108.0
+    assert m.get("cadence_steps_per_min").n_cycles == 4
     # Step length and speed from the sagittal view.
     assert m.get("step_length_m", "right").view == "sagittal"
     assert m.get("step_length_m", "right").n_cycles == 4
     assert m.n_cycles == {"sagittal": {"left": 4, "right": 4}, "frontal": {"left": 6, "right": 5}}
+
+
+def test_temporal_metrics_come_from_the_frontal_view_when_the_side_view_lacks_a_cycle():
+    m = combine_visit_metrics([frontal_doc(cadence=90.0, n=(4, 4)), sagittal_doc(cadence=100.0, n=(1, 0))])
+    assert m.temporal_view == "frontal" and m.value("cadence_steps_per_min") == 90.0
 
 
 def test_on_a_tie_of_cycles_temporal_metrics_come_from_the_side_view():
