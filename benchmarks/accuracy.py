@@ -1,0 +1,465 @@
+"""Accuracy of gaitlab's measurements on the real pose model's output (issue 4).
+
+Renders clips of the synthetic gait lab whose seeds, sides, speeds and camera
+placements differ from the committed samples, runs the real pipeline
+(:func:`gaitlab.analysis.analyze_video`, pose model included, no cache) on each,
+compares the result with the clip's truth and prints a table.  With ``--write``
+the table goes to ``docs/accuracy.md`` with the date, the machine and the command.
+
+    .venv/bin/python benchmarks/accuracy.py --write
+
+Acceptance bars (issue 4) are checked per clip where they apply; the document
+says which are met and which are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from gaitlab.landmarks import INDEX  # noqa: E402
+from gaitlab.types import SIDES  # noqa: E402
+
+#: Acceptance bars of issue 4.
+HIP_RMSE_MAX_DEG = 3.0
+HEEL_STRIKE_MAE_MAX_FRAMES = 1.0
+LABELS_CORRECT_MIN = 0.99
+CADENCE_MAX_ERROR = 2.0
+STEP_TIME_MAX_ERROR_S = 0.030
+OBLIQUITY_MIN_R = 0.8
+#: A found event belongs to a true one when it lies this close, s.
+EVENT_TOLERANCE_S = 0.25
+#: True events this close to the clip's ends are not counted as missed (their
+#: swing or stance is not fully in the clip), s.
+EDGE_S = 0.5
+#: Legs closer than this share of the thigh length in the image cannot be told
+#: apart and do not count in the label check.
+LABEL_MIN_SEPARATION = 0.25
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    """One benchmark clip: gait, camera and what it is meant to show."""
+
+    name: str
+    view: str
+    walking: str
+    width: int
+    height: int
+    duration_s: float
+    seed: int
+    fov_deg: float = 65.0
+    distance_m: float | None = None
+    gait: dict = field(default_factory=dict)
+    purpose: str = ""
+
+
+def match_events(found, truth, t_end_s: float, tol_s: float = EVENT_TOLERANCE_S) -> dict:
+    """Match found event times to true ones (nearest, one to one, within ``tol_s``).
+
+    Returns ``{"errors_s": [...], "missed": n, "extra": n}``: signed errors
+    (found − true) of matched events; true events at least :data:`EDGE_S` from
+    both clip ends without a match are missed; found events without a true one
+    are extra.
+    """
+    found = sorted(float(x) for x in found)
+    truth = sorted(float(x) for x in truth)
+    pairs = sorted(
+        ((abs(f - t), i, j) for i, f in enumerate(found) for j, t in enumerate(truth) if abs(f - t) <= tol_s)
+    )
+    used_f, used_t, errors = set(), set(), []
+    for _, i, j in pairs:
+        if i in used_f or j in used_t:
+            continue
+        used_f.add(i)
+        used_t.add(j)
+        errors.append(found[i] - truth[j])
+    missed = sum(
+        1 for j, t in enumerate(truth) if j not in used_t and EDGE_S <= t <= t_end_s - EDGE_S
+    )
+    return {"errors_s": errors, "missed": missed, "extra": len(found) - len(used_f)}
+
+
+def _series_error(found, truth) -> dict:
+    a = np.asarray([np.nan if v is None else v for v in found], dtype=np.float64)
+    b = np.asarray(truth, dtype=np.float64)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3:
+        return {"rmse": None, "r": None, "coverage": float(ok.mean()) if ok.size else 0.0}
+    e = a[ok] - b[ok]
+    r = float(np.corrcoef(a[ok], b[ok])[0, 1]) if np.std(a[ok]) > 0 and np.std(b[ok]) > 0 else None
+    return {"rmse": float(np.sqrt(np.mean(e**2))), "bias": float(e.mean()), "r": r, "coverage": float(ok.mean())}
+
+
+def label_accuracy(cleaned_px: np.ndarray, truth_px: np.ndarray) -> dict:
+    """Share of frames whose knees and ankles are on the right side after cleaning.
+
+    A frame counts when both legs' knees and ankles are present and the two legs
+    are apart in the true image by at least :data:`LABEL_MIN_SEPARATION` thigh
+    lengths (legs on top of each other cannot be told apart, nor need to be).
+    It is correct when the labelled points are nearer their own side's truth than
+    the other side's, summed over knee and ankle.
+    """
+    pairs = [(INDEX["left_knee"], INDEX["right_knee"]), (INDEX["left_ankle"], INDEX["right_ankle"])]
+    thigh = np.nanmedian(np.linalg.norm(truth_px[:, INDEX["left_knee"]] - truth_px[:, INDEX["left_hip"]], axis=1))
+    own = np.zeros(len(truth_px))
+    crossed = np.zeros(len(truth_px))
+    sep = np.zeros(len(truth_px))
+    for left, right in pairs:
+        own += np.linalg.norm(cleaned_px[:, left] - truth_px[:, left], axis=1)
+        own += np.linalg.norm(cleaned_px[:, right] - truth_px[:, right], axis=1)
+        crossed += np.linalg.norm(cleaned_px[:, left] - truth_px[:, right], axis=1)
+        crossed += np.linalg.norm(cleaned_px[:, right] - truth_px[:, left], axis=1)
+        sep += np.linalg.norm(truth_px[:, left] - truth_px[:, right], axis=1)
+    counted = np.isfinite(own) & np.isfinite(crossed) & (sep >= 2 * LABEL_MIN_SEPARATION * thigh)
+    correct = counted & (own < crossed)
+    return {"frames": int(counted.sum()), "correct": float(correct.sum() / max(counted.sum(), 1))}
+
+
+def compare_clip(doc: dict, truth: dict, raw_pose, truth_px: np.ndarray) -> dict:
+    """Measures of one analysis against its truth (see the module description).
+
+    Parameters
+    ----------
+    doc : dict
+        The analysis document.
+    truth : dict
+        The clip's truth document (``<stem>.truth.json``).
+    raw_pose : PoseSequence
+        The landmarks the pose model gave for the analysed person.
+    truth_px : (T, 33, 2) float
+        Exact image landmarks at the analysed frames.
+    """
+    from gaitlab.kinematics import KinematicsSettings
+    from gaitlab.processing import clean_pose
+
+    view = doc["view"]
+    fps = float(doc["video"]["fps"])
+    t_end = float(doc["time_s"][-1])
+    frames = np.asarray(raw_pose.frame_index)
+    out: dict = {"view": view, "direction": doc["walking_direction"], "truth_view": truth["view"]}
+    series_names = ("hip_flexion_left", "hip_flexion_right", "knee_flexion_left", "knee_flexion_right") \
+        if view == "sagittal" else ("pelvic_obliquity", "hip_adduction_left", "hip_adduction_right")
+    for name in series_names:
+        tr = np.asarray([np.nan if v is None else v for v in truth["series"][name]], dtype=np.float64)[frames]
+        out[name] = _series_error(doc["series"].get(name, []), tr)
+    events = {}
+    for kind in ("heel_strike", "toe_off"):
+        for side in SIDES:
+            events[f"{kind}_{side}"] = match_events(
+                doc["events"][kind][side], truth["events"][kind][side], t_end
+            )
+    out["events"] = events
+    hs = [e for s in SIDES for e in events[f"heel_strike_{s}"]["errors_s"]]
+    out["heel_strike_mae_frames"] = float(np.mean(np.abs(hs)) * fps) if hs else None
+    out["heel_strike_missed"] = sum(events[f"heel_strike_{s}"]["missed"] for s in SIDES)
+    out["heel_strike_extra"] = sum(events[f"heel_strike_{s}"]["extra"] for s in SIDES)
+    to = [e for s in SIDES for e in events[f"toe_off_{s}"]["errors_s"]]
+    out["toe_off_mae_frames"] = float(np.mean(np.abs(to)) * fps) if to else None
+    m, tm = doc.get("metrics") or {}, truth["metrics"]
+    out["n_strides_truth"] = min(len(truth["events"]["heel_strike"][s]) for s in SIDES) - 1
+    if m:
+        out["cadence"] = (m["cadence_steps_per_min"], tm["cadence_steps_per_min"])
+        out["step_time_s"] = {s: (m["step_time_s"][s], tm["step_time_s"][s]) for s in SIDES}
+        out["step_time_si"] = (m["symmetry_index_pct"]["step_time"], tm["symmetry_index_pct"]["step_time"])
+        out["stance_pct"] = {s: (m["stance_pct"][s], tm["stance_pct"][s]) for s in SIDES}
+        if view == "frontal":
+            out["pelvic_drop_deg"] = {s: (m["pelvic_drop_deg"][s], tm["pelvic_drop_deg"][s]) for s in SIDES}
+        else:
+            out["step_length_m"] = {s: (m["step_length_m"][s], tm["step_length_m"][s]) for s in SIDES}
+            out["hip_rom_deg"] = {s: (m["hip_rom_deg"][s], tm["hip_rom_deg"][s]) for s in SIDES}
+    if view == "sagittal":
+        settings = KinematicsSettings(**{k: doc["settings"][k] for k in ("lowpass_hz", "max_gap_s", "min_visibility", "min_presence")})
+        cleaned = clean_pose(
+            raw_pose, view=view, direction=doc["walking_direction"], min_visibility=settings.min_visibility,
+            min_presence=settings.min_presence, max_gap_s=settings.max_gap_s, lowpass_hz=settings.lowpass_hz,
+        )
+        out["labels"] = label_accuracy(cleaned.pose.image_px, truth_px)
+    out["warnings"] = list(doc.get("quality", {}).get("warnings", []))
+    return out
+
+
+# --- the clips ------------------------------------------------------------------
+
+#: Seeds, sides, speeds and camera placements differ from the sample clips
+#: (seeds 1000-1021, walking right/toward, 1280x720).
+CLIPS: tuple[ClipSpec, ...] = (
+    ClipSpec("sag-left-540-far", "sagittal", "left", 960, 540, 6.0, 31,
+             gait={"speed_m_s": 1.2}, purpose="whole 7 m walk in a 540p frame: walker ~180 px tall"),
+    ClipSpec("sag-right-720", "sagittal", "right", 1280, 720, 4.5, 32,
+             gait={"speed_m_s": 1.0, "cadence_steps_per_min": 104.0}, purpose="4.5 m of walkway at 720p: walker ~340 px"),
+    ClipSpec("sag-left-1080-slow", "sagittal", "left", 1920, 1080, 5.0, 33,
+             gait={"speed_m_s": 0.8, "cadence_steps_per_min": 96.0}, purpose="slow walk at 1080p: walker ~480 px"),
+    ClipSpec("sag-right-720-asym", "sagittal", "right", 1280, 720, 5.0, 34,
+             gait={"speed_m_s": 1.0, "cadence_steps_per_min": 104.0, "stance_pct_left": 63.5, "stance_pct_right": 58.5},
+             purpose="10 % step-time asymmetry (left step shorter)"),
+    ClipSpec("front-toward-720-trend", "frontal", "toward", 1280, 720, 6.0, 35, fov_deg=40.0,
+             gait={"speed_m_s": 1.0, "pelvic_drop_deg_right": 8.0, "pelvic_drop_deg_left": 3.0},
+             purpose="Trendelenburg of the left stance (right hip drops 8°)"),
+    ClipSpec("front-away-720-trend", "frontal", "away", 1280, 720, 6.0, 36, fov_deg=40.0,
+             gait={"speed_m_s": 1.1, "pelvic_drop_deg_left": 8.0, "pelvic_drop_deg_right": 3.0},
+             purpose="Trendelenburg of the right stance (left hip drops 8°)"),
+)
+#: A still walker (one frame held) must give exit code 3 with a warning.
+STANDING = ClipSpec("standing-720", "sagittal", "right", 1280, 720, 3.0, 37, purpose="no walking: exit 3")
+
+
+def simulate(spec: ClipSpec):
+    """The synthetic walk of a clip."""
+    from gaitlab.synth import CameraSetup, GaitParams, simulate_walk
+
+    camera = CameraSetup(view=spec.view, walking=spec.walking, width=spec.width, height=spec.height, fps=30.0,
+                         horizontal_fov_deg=spec.fov_deg, distance_m=spec.distance_m)
+    return simulate_walk(GaitParams(**spec.gait), camera, duration_s=spec.duration_s, seed=spec.seed)
+
+
+def render_clip(spec: ClipSpec, folder: Path):
+    """Render a clip into ``folder``; returns (video path, walk)."""
+    from gaitlab.synth import render_walk
+
+    walk = simulate(spec)
+    return render_walk(walk, folder / f"{spec.name}.mp4"), walk
+
+
+def render_standing(spec: ClipSpec, folder: Path) -> Path:
+    """A clip of the walker standing still: one frame of a walk held for the whole clip."""
+    from gaitlab.synth.render import Renderer, write_video
+
+    walk = simulate(spec)
+    still = Renderer(walk).frame(walk.n_frames // 2)
+    path = folder / f"{spec.name}.mp4"
+    return write_video((still for _ in range(walk.n_frames)), path, fps=walk.camera.fps,
+                       width=spec.width, height=spec.height, crf=23, total=walk.n_frames)
+
+
+def analyse_clip(video: Path, walk, *, use_cache: bool = False) -> dict:
+    """Run the real pipeline on a rendered clip and compare it with its truth."""
+    from gaitlab.analysis import analyze_video, pose_for_result
+    from gaitlab.errors import TooLittleWalkingError
+    from gaitlab.synth import truth_path_for
+
+    truth = json.loads(truth_path_for(video).read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    exit_code = 0
+    try:
+        doc = analyze_video(video, height_cm=100.0 * walk.params.height_m, use_cache=use_cache)
+    except TooLittleWalkingError as err:
+        doc, exit_code = err.document, 3  # type: ignore[attr-defined]
+    seconds = time.perf_counter() - started
+    raw = pose_for_result(doc, video_path=video)
+    truth_px = walk.landmarks_px()[np.asarray(raw.frame_index)]
+    result = compare_clip(doc, truth, raw, truth_px)
+    result.update(exit_code=exit_code, analyse_s=seconds)
+    lm = walk.landmarks_px()
+    result["walker_px"] = float(np.median(np.nanmax(lm[..., 1], 1) - np.nanmin(lm[..., 1], 1)))
+    result["camera_distance_m"] = float(walk.distance_m)
+    return result
+
+
+# --- verdicts ---------------------------------------------------------------------
+
+
+def verdicts(spec: ClipSpec, r: dict) -> dict[str, tuple[str, bool | None]]:
+    """The acceptance bars that apply to a clip: name → (measured, met)."""
+    out: dict[str, tuple[str, bool | None]] = {}
+    if r.get("exit_code") == 3 and spec.name.startswith("standing"):
+        return out
+    if r["view"] == "sagittal":
+        for side in SIDES:
+            e = r[f"hip_flexion_{side}"]
+            rmse = e["rmse"]
+            out[f"hip flexion RMSE {side}"] = (
+                "n/a" if rmse is None else f"{rmse:.1f}° (r {e['r']:.2f}, {100 * e['coverage']:.0f} % of frames)",
+                None if rmse is None else rmse <= HIP_RMSE_MAX_DEG,
+            )
+        lab = r["labels"]
+        out["labels correct"] = (f"{100 * lab['correct']:.1f} % of {lab['frames']} frames",
+                                 lab["correct"] >= LABELS_CORRECT_MIN)
+    mae = r["heel_strike_mae_frames"]
+    strides = r["n_strides_truth"]
+    out["heel strike MAE"] = ("n/a" if mae is None else f"{mae:.2f} frames",
+                              None if mae is None else mae <= HEEL_STRIKE_MAE_MAX_FRAMES)
+    ok_count = r["heel_strike_missed"] == 0 and r["heel_strike_extra"] == 0
+    out["missed / extra strikes"] = (f"{r['heel_strike_missed']} / {r['heel_strike_extra']} ({strides} strides)",
+                                     ok_count if strides >= 3 else None)
+    if "cadence" in r and r["cadence"][0] is not None:
+        found, true = r["cadence"]
+        out["cadence"] = (f"{found:.1f} vs {true:.1f} /min", abs(found - true) <= CADENCE_MAX_ERROR)
+        errs = [abs(f - t) for f, t in r["step_time_s"].values() if f is not None and t is not None]
+        out["step time"] = (f"max error {1000 * max(errs):.0f} ms" if errs else "n/a",
+                            bool(errs) and max(errs) <= STEP_TIME_MAX_ERROR_S)
+        si, si_true = r["step_time_si"]
+        if abs(si_true) >= 8.0:
+            out["step-time asymmetry"] = (f"SI {si:+.1f} % vs {si_true:+.1f} %",
+                                          si is not None and np.sign(si) == np.sign(si_true) and abs(si) >= 5.0)
+    else:
+        out["cadence"] = ("not measured", False)
+    if r["view"] == "frontal":
+        e = r["pelvic_obliquity"]
+        out["obliquity r"] = ("n/a" if e["r"] is None else f"{e['r']:+.2f}",
+                              None if e["r"] is None else e["r"] >= OBLIQUITY_MIN_R)
+        drop = r.get("pelvic_drop_deg")
+        if drop:
+            found = {s: drop[s][0] for s in SIDES}
+            true = {s: drop[s][1] for s in SIDES}
+            true_side = max(SIDES, key=lambda s: true[s])
+            ok = (None not in found.values() and max(SIDES, key=lambda s: found[s]) == true_side
+                  and found[true_side] > 0)
+            out["larger drop side"] = (
+                f"L {found['left'] if found['left'] is None else round(found['left'], 1)}°"
+                f" R {found['right'] if found['right'] is None else round(found['right'], 1)}°"
+                f" (truth {true_side})", ok)
+    return out
+
+
+def _mark(met: bool | None) -> str:
+    return "–" if met is None else ("met" if met else "**not met**")
+
+
+#: What the investigation behind these figures found (kept with the table so the
+#: numbers are read with their causes); figures from the clips named.
+FINDINGS = """\
+## What limits the figures
+
+* **Leg labels (fixed on 3 of 4 side clips).** On side views the pose model attaches the near leg's label to
+  whichever leg it sees: on a 540p walk it exchanged the knees or feet in about a third
+  of the frames, in runs of 1-10 frames anywhere in the cycle, and put both labels of a
+  joint on one leg in about a tenth. Its world landmarks and visibility follow the label,
+  not the leg, so they cannot tell the legs apart. gaitlab now reads knees and feet
+  separately, finds the footprints (where a foot stands still along the walkway; they
+  alternate between the legs) and lets them decide the feet, with motion and shank length
+  deciding the rest, and blanks points that sit on the other leg. Labels went from about
+  48 % to 99-100 % correct; cadence from 228 to within 1 step/min. Not yet on
+  `sag-right-720-asym`: there a stretch of the walk took the other leg's identity (the
+  choice of which track is left is a majority of the model's labels per unbroken
+  stretch), so 30 % of frames, the events and the asymmetry's sign are wrong.
+* **Slow walk at 1080p.** No heel strike was accepted on `sag-left-1080-slow` (0.8 m/s):
+  the event detector's burst and Zeni checks need retuning for slow walking; not done.
+* **Coverage.** Series are reported on 64-88 % of frames: frames at the picture's edge,
+  outside walking stretches or with blanked points beyond the 0.15 s gap limit are null.
+* **Hip flexion (not met: 3.4-6° RMSE).** With the labels set perfectly from the truth,
+  the pose model's own point error leaves 4.1° (near leg) and 5.0° (far leg) of hip
+  flexion RMSE on a 180 px walker and 3.3° / 5.3° on a 340-510 px walker: its knee and
+  hip points wander by 5-7 px (SD) along the walkway and the far leg's hip is placed
+  about 3 % of a thigh forward. The 3° bar is below what this pose model's landmarks
+  carry; the far leg is always worse. A closer camera (walker ≥ 340 px tall) helps
+  the near leg, not the far one.
+* **Pelvic obliquity (not met: r ≈ -0.7 to -0.8).** On frontal views the model's hip
+  landmarks move with the swinging leg's flexion (their vertical error correlates 0.3-0.6
+  with the knee's height), by about as much as the true pelvic drop and in the opposite
+  sense, both in image and in world landmarks, at 540p and 720p alike. A 4° drop is
+  1.5-3 px of hip height at these sizes. Landmark-based obliquity therefore cannot show
+  a Trendelenburg sign; the pelvic stickers (`gaitlab.markers`) measure it from the
+  pelvis itself and are the way to go.
+* **Frontal event timing.** Heel strikes come 0.06-0.13 s early and toe offs late in
+  frontal clips, more so as the walker approaches (the foot's image speed includes the
+  growth of its image); cadence and step times stay right, stance % reads too long.
+"""
+
+
+def format_report(rows: list[tuple[ClipSpec, dict]], standing: dict | None, command: str, seconds: float) -> str:
+    """The Markdown of ``docs/accuracy.md``."""
+    lines = [
+        "# Accuracy on the real pose model's output",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {platform.node() or 'this machine'} "
+        f"({platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}), "
+        f"{seconds / 60:.1f} min in all. Regenerate with:",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        "Each clip is rendered by the synthetic gait lab (seeds, sides, speeds and camera placements",
+        "unlike the committed samples), analysed by the real pipeline (`analyze_video`: pose model,",
+        "person tracking, view detection, cleaning, kinematics; no cache) and compared with its truth.",
+        "Heel strikes are matched to the true ones within 0.25 s; true strikes within 0.5 s of a clip's",
+        "ends are not counted as missed. Labels are checked on the cleaned landmarks in frames where the",
+        "legs are apart (knees and ankles together at least half a thigh length).",
+        "",
+        "| clip | placement | bar | measured | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for spec, r in rows:
+        place = (f"{spec.width}×{spec.height}, camera {r['camera_distance_m']:.1f} m, walker "
+                 f"{r['walker_px']:.0f} px")
+        first = True
+        for bar, (measured, met) in verdicts(spec, r).items():
+            lines.append(f"| {spec.name if first else ''} | {place if first else ''} | {bar} | {measured} | {_mark(met)} |")
+            first = False
+    if standing is not None:
+        ok = standing.get("exit_code") == 3
+        lines.append(f"| {STANDING.name} | {STANDING.width}×{STANDING.height}, walker still | exit 3 with a warning | "
+                     f"exit {standing.get('exit_code')}: {'; '.join(standing.get('warnings', [])[:1])} | {_mark(ok)} |")
+    lines += ["", FINDINGS, "## Clips", ""]
+    for spec, _ in rows:
+        lines.append(f"* `{spec.name}` — {spec.purpose}; {spec.view} walking {spec.walking}, seed {spec.seed}, "
+                     f"{spec.duration_s:g} s; gait {json.dumps(spec.gait)}.")
+    lines += ["", "## Raw figures", "", "```json"]
+    lines.append(json.dumps({spec.name: r for spec, r in rows}, indent=1, default=_json_default))
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def _json_default(x):
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    raise TypeError(type(x).__name__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true", help="write docs/accuracy.md")
+    parser.add_argument("--only", nargs="*", help="names of the clips to run (default: all)")
+    parser.add_argument("--keep", type=Path, help="render into this folder and keep the clips")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    specs = [s for s in CLIPS if not args.only or s.name in args.only]
+    with tempfile.TemporaryDirectory(prefix="gaitlab-accuracy-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for spec in specs:
+            video, walk = render_clip(spec, folder)
+            r = analyse_clip(video, walk)
+            rows.append((spec, r))
+            print(f"{spec.name}:")
+            for bar, (measured, met) in verdicts(spec, r).items():
+                print(f"  {bar:26s} {measured:48s} {_mark(met)}")
+        standing = None
+        if not args.only or STANDING.name in args.only:
+            from gaitlab.analysis import analyze_video
+            from gaitlab.errors import GaitlabError, TooLittleWalkingError
+
+            video = render_standing(STANDING, folder)
+            try:
+                analyze_video(video, use_cache=False)
+                standing = {"exit_code": 0, "warnings": []}
+            except TooLittleWalkingError as err:
+                standing = {"exit_code": 3, "warnings": err.document["quality"]["warnings"]}  # type: ignore[attr-defined]
+            except GaitlabError as err:
+                standing = {"exit_code": 2, "warnings": [str(err)]}
+            print(f"{STANDING.name}: exit {standing['exit_code']}: {standing['warnings'][:1]}")
+    seconds = time.perf_counter() - started
+    if args.write:
+        command = ".venv/bin/python benchmarks/accuracy.py --write"
+        (ROOT / "docs" / "accuracy.md").write_text(format_report(rows, standing, command, seconds), encoding="utf-8")
+        print("wrote docs/accuracy.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
