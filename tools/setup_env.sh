@@ -8,7 +8,7 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "gaitlab setup: creating $venv"
   "$python" -m venv "$venv"
 fi
-pip_raw() { "$venv/bin/python" -m pip "$@" 2> >(grep -v -E "is ignored: it is neither a file nor a directory|BuildBackendWarning|^\s*$" >&2); }
+pip_raw() { PYTHONWARNINGS=ignore "$venv/bin/python" -m pip "$@" 2> >(grep -v -E "is ignored: it is neither a file nor a directory|BuildBackendWarning|^\s*$" >&2); }
 pip="pip_raw"
 $pip install --quiet --upgrade pip >/dev/null
 echo "gaitlab setup: installing gaitlab and its development tools"
