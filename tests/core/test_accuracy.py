@@ -1,0 +1,122 @@
+"""Issue 4's accuracy bars on the real pose model's output of rendered walks.
+
+The clips come from ``benchmarks/accuracy.py`` (the same comparison the
+benchmark reports in ``docs/accuracy.md``) with seeds unlike the samples.  Bars
+that gaitlab does not meet yet are marked ``xfail(strict=True)`` with the
+measured figure, so meeting them turns the suite red until the mark goes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from gaitlab.analysis import analyze_video
+from gaitlab.errors import TooLittleWalkingError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+def _load_benchmark():
+    spec = importlib.util.spec_from_file_location("gaitlab_accuracy_benchmark", ROOT / "benchmarks" / "accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+acc = _load_benchmark()
+
+SAGITTAL = acc.ClipSpec("test-sag-left-540", "sagittal", "left", 960, 540, 6.0, 51,
+                        gait={"speed_m_s": 1.1, "cadence_steps_per_min": 106.0})
+FRONTAL = acc.ClipSpec("test-front-toward-540", "frontal", "toward", 960, 540, 6.0, 52, fov_deg=40.0,
+                       gait={"pelvic_drop_deg_right": 8.0, "pelvic_drop_deg_left": 3.0})
+STANDING = acc.ClipSpec("test-standing-540", "sagittal", "right", 960, 540, 2.0, 53)
+
+
+@pytest.fixture(scope="session")
+def clip_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("accuracy-clips")
+
+
+@pytest.fixture(scope="session")
+def sagittal(clip_dir) -> dict:
+    video, walk = acc.render_clip(SAGITTAL, clip_dir)
+    return acc.analyse_clip(video, walk)
+
+
+@pytest.fixture(scope="session")
+def frontal(clip_dir) -> dict:
+    video, walk = acc.render_clip(FRONTAL, clip_dir)
+    return acc.analyse_clip(video, walk)
+
+
+_SAGITTAL_SHORT = ("on this clip (seed 51): 98.8 % labels, a 42 ms step-time error and one missed "
+                   "strike (docs/accuracy.md has the other clips)")
+
+
+@pytest.mark.xfail(strict=True, reason=_SAGITTAL_SHORT)
+def test_sagittal_bars_labels_events_cadence_step_times(sagittal):
+    assert sagittal["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
+    assert sagittal["heel_strike_mae_frames"] <= acc.HEEL_STRIKE_MAE_MAX_FRAMES
+    assert sagittal["heel_strike_missed"] == 0 and sagittal["heel_strike_extra"] == 0
+    found, true = sagittal["cadence"]
+    assert abs(found - true) <= acc.CADENCE_MAX_ERROR
+    for f, t in sagittal["step_time_s"].values():
+        assert abs(f - t) <= acc.STEP_TIME_MAX_ERROR_S
+
+
+def test_sagittal_labels_events_and_cadence_stay_near_the_bars(sagittal):
+    # what the leg-label correction achieves today; before it: 48 % labels, cadence 228 vs 109
+    assert sagittal["view"] == "sagittal" and sagittal["direction"] == "left"
+    assert sagittal["n_strides_truth"] >= 3
+    assert sagittal["labels"]["frames"] > 100
+    assert sagittal["labels"]["correct"] >= 0.97
+    assert sagittal["heel_strike_missed"] + sagittal["heel_strike_extra"] <= 1
+    found, true = sagittal["cadence"]
+    assert abs(found - true) <= 4.0
+    for f, t in sagittal["step_time_s"].values():
+        assert abs(f - t) <= 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="hip flexion RMSE is 4-6° on a 540p walker (docs/accuracy.md): "
+                   "the pose model's own knee/hip error with perfect labels is about 4°")
+def test_sagittal_hip_flexion_rmse_is_within_three_degrees(sagittal):
+    for side in ("left", "right"):
+        assert sagittal[f"hip_flexion_{side}"]["rmse"] <= acc.HIP_RMSE_MAX_DEG
+
+
+def test_sagittal_hip_flexion_follows_the_truth(sagittal):
+    # the right shape on the right leg (before the correction: r about 0)
+    for side in ("left", "right"):
+        assert sagittal[f"hip_flexion_{side}"]["r"] >= 0.85
+        assert sagittal[f"hip_flexion_{side}"]["rmse"] <= 7.0
+
+
+def test_frontal_cadence_is_measured(frontal):
+    # bar: 2 /min; on this clip 3.1 /min off (106.7 vs 109.8), frontal events are early/late
+    assert frontal["view"] == "frontal" and frontal["direction"] == "toward"
+    found, true = frontal["cadence"]
+    assert abs(found - true) <= 4.0
+
+
+@pytest.mark.xfail(strict=True, reason="the pose model's hip landmarks move with the swinging leg: "
+                   "image pelvic obliquity is anti-correlated with the truth (docs/accuracy.md)")
+def test_frontal_pelvic_obliquity_follows_the_truth_and_the_drop_side_is_found(frontal):
+    assert frontal["pelvic_obliquity"]["r"] >= acc.OBLIQUITY_MIN_R
+    drop = frontal["pelvic_drop_deg"]
+    assert drop["right"][0] > drop["left"][0]
+
+
+def test_a_walker_standing_still_gives_too_little_walking_with_a_warning(clip_dir):
+    video = acc.render_standing(STANDING, clip_dir)
+    with pytest.raises(TooLittleWalkingError) as info:
+        analyze_video(video, use_cache=False)
+    warnings = info.value.document["quality"]["warnings"]
+    assert any("walking" in w.lower() for w in warnings)
+    assert all(not v for side in info.value.document["events"].values() for v in side.values())
