@@ -353,6 +353,19 @@ def derive_findings(
         caveat=CAVEAT_PELVIS,
     )
 
+    simple(
+        "pelvic_tilt_rom",
+        _delta(deltas, "pelvic_tilt_rom_deg"),
+        what="Sagittal pelvic tilt range (skin stickers)",
+        worse_meaning=": the pelvis rocks more forward and back with each stride, as it may "
+        "when a fused lumbar spine no longer moves",
+        better_meaning=": less sagittal pelvic rocking",
+        examine="Examine hip extension range (Thomas test), hip flexor length and "
+        "lumbopelvic control; consider sacroiliac-joint provocation tests.",
+        caveat="Measured from stickers on the palpated ASIS and PSIS; sticker placement "
+        "differs between visits. A dynamic gait measure, not radiographic pelvic tilt.",
+    )
+
     _asymmetry(found, deltas, a, b, baseline_is_a, baseline_name)
 
     simple(

@@ -131,6 +131,10 @@ _FRONTAL_WHY = (
     f"pelvic obliquity and hip abduction have the lowest errors of 3-D gait analysis, "
     f"{MCGINLEY_2009}; frontal ranges are small, so the assumed error is 1 degree"
 )
+_STICKER_WHY = (
+    "sagittal pelvic tilt from skin stickers on ASIS and PSIS; gaitlab measures it on "
+    f"synthetic video to within about 1 degree, and the tilt range is small, {MCGINLEY_2009}"
+)
 _TIMING_WHY = (
     "gait events from video are placed within about one frame (33 ms at 30 frames/s); "
     "averaged over the cycles of a clip and between sessions, 20 ms is assumed"
@@ -152,6 +156,14 @@ MDC_TABLE: dict[str, MdcEntry] = {
         ),
         _default("trunk_lean_sagittal_rom_deg", 1.0, "deg", "an excursion within one clip; " + _FRONTAL_WHY),
         _default("pelvic_obliquity_rom_deg", 1.0, "deg", _FRONTAL_WHY),
+        _default("pelvic_tilt_rom_deg", 1.0, "deg", _STICKER_WHY),
+        _default(
+            "pelvic_tilt_mean_deg",
+            1.5,
+            "deg",
+            "a mean posture angle from stickers: re-placing the stickers on the palpated "
+            "ASIS and PSIS at the next visit adds to the sticker measurement error; " + _STICKER_WHY,
+        ),
         _default("pelvic_drop_deg", 1.0, "deg", _FRONTAL_WHY),
         _default("trunk_lean_stance_deg", 1.0, "deg", _FRONTAL_WHY),
         _default("trunk_lean_lateral_rom_deg", 1.0, "deg", _FRONTAL_WHY),

@@ -29,7 +29,10 @@ TERMINOLOGY_GUARD = (
     "moving during walking, seen in 2-D); they are not the radiographic spinopelvic "
     "parameters (pelvic tilt PT, pelvic incidence PI, sacral slope SS) read from standing X-rays."
 )
-PELVIC_METRICS = frozenset({"pelvic_obliquity_rom_deg", "pelvic_drop_deg", "pelvic_tilt", "pelvic_obliquity"})
+PELVIC_METRICS = frozenset({
+    "pelvic_obliquity_rom_deg", "pelvic_drop_deg", "pelvic_tilt", "pelvic_obliquity",
+    "pelvic_tilt_rom_deg", "pelvic_tilt_mean_deg",
+})
 
 Direction = Literal["higher", "lower", "no detectable change", "not measured"]
 
@@ -582,6 +585,7 @@ _BUDGET: tuple[tuple[str, Side | None, str], ...] = (
     ("hip_rom_deg", "left", "Hip flexion against the trunk line (2-D proxy of the pelvis-relative hip angle)."),
     ("hip_rom_deg", "right", "Hip flexion against the trunk line (2-D proxy of the pelvis-relative hip angle)."),
     ("pelvic_obliquity_rom_deg", None, "Range of the hip-joint line against the horizontal in the front view (2-D proxy of pelvic obliquity). " + TERMINOLOGY_GUARD),
+    ("pelvic_tilt_rom_deg", None, "Range of the PSIS-ASIS sticker line against the horizontal in the side view (sagittal pelvic tilt; only with skin stickers). " + TERMINOLOGY_GUARD),
     ("trunk_lean_sagittal_rom_deg", None, "Excursion of the shoulder-hip line against the vertical in the side view, within a gait cycle; the trunk line spans the thoracic and lumbar spine together."),
     ("trunk_lean_lateral_rom_deg", None, "Excursion of the trunk line against the vertical in the front view."),
 )

@@ -200,6 +200,9 @@ NO_POPULATION_BAND: dict[str, str] = {
     "trunk_lean_lateral_rom_deg": "no published norm for this 2-D trunk measure",
     "trunk_lean_stance_deg": "no published norm for this 2-D trunk measure",
     "pelvic_obliquity_rom_deg": "no published norm for the range of the hip-joint line in video",
+    "pelvic_tilt_rom_deg": "no published norm for sticker-based pelvic tilt in 2-D video",
+    "pelvic_tilt_mean_deg": "no published norm for sticker-based pelvic tilt in 2-D video; "
+    "standing tilt varies widely between healthy adults",
     "hip_adduction_stance_max_deg": "no published norm for this 2-D proxy of hip adduction",
 }
 

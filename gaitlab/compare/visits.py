@@ -82,6 +82,8 @@ METRIC_SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("trunk_lean_sagittal_mean_deg", "forward trunk lean", "deg", False, "sagittal", "increase", "angle"),
     MetricSpec("trunk_lean_sagittal_rom_deg", "trunk sagittal excursion", "deg", False, "sagittal", "none", "angle", True),
     MetricSpec("pelvic_obliquity_rom_deg", "pelvic obliquity range", "deg", False, "frontal", "increase", "2-D proxy"),
+    MetricSpec("pelvic_tilt_rom_deg", "pelvic tilt range (skin stickers)", "deg", False, "sagittal", "increase", "angle"),
+    MetricSpec("pelvic_tilt_mean_deg", "mean anterior pelvic tilt (skin stickers)", "deg", False, "sagittal", "none", "angle"),
     MetricSpec("pelvic_drop_deg", "pelvic drop", "deg", True, "frontal", "increase", "2-D proxy"),
     MetricSpec("trunk_lean_stance_deg", "trunk lean toward the stance side", "deg", True, "frontal", "increase", "angle"),
     MetricSpec("trunk_lean_lateral_rom_deg", "trunk lateral excursion", "deg", False, "frontal", "increase", "angle"),
