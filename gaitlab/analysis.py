@@ -88,7 +88,7 @@ def build_document(
     markers: PelvicMarkerResult | None = None,
 ) -> dict:
     """Assemble the contract document from the parts of an analysis."""
-    warnings = list(gait.warnings)
+    warnings = list(gait.warnings) + _size_warnings(pose)
     measured = json_ready(gait.to_contract(), ndigits=4)
     sources = {name: "landmarks" for name in measured["series"]}
     if markers is not None:
@@ -120,6 +120,28 @@ def build_document(
     return doc
 
 
+#: Below this apparent height (pixels, head to heel) the pose model's joint points are
+#: too coarse for angles: on gaitlab's synthetic walks the hip angle error grows to
+#: about 5 degrees (docs/accuracy.md).
+MIN_WALKER_HEIGHT_PX = 300
+
+
+def _size_warnings(pose: PoseSequence) -> list[str]:
+    """A warning when the walker is small in the picture."""
+    pts = pose.image_px[pose.detected]
+    if not len(pts):
+        return []
+    heights = np.nanmax(pts[:, :, 1], axis=1) - np.nanmin(pts[:, :, 1], axis=1)
+    median = float(np.nanmedian(heights))
+    if median >= MIN_WALKER_HEIGHT_PX:
+        return []
+    return [
+        f"The walker is only about {median:.0f} pixels tall in the picture: joint angles are "
+        f"less precise (film closer or at a higher resolution, so the person is at least "
+        f"{MIN_WALKER_HEIGHT_PX} pixels tall)."
+    ]
+
+
 def _add_marker_series(
     measured: dict,
     sources: dict,
@@ -130,21 +152,23 @@ def _add_marker_series(
 ) -> None:
     """Put the sticker-based pelvic series, cycles and metrics into the document parts.
 
-    Sagittal: ``pelvic_tilt`` (only measurable with stickers).  Frontal: the
-    marker-based ``pelvic_obliquity`` is reported beside the landmark one as
-    ``pelvic_obliquity_markers``; the contract's ``pelvic_obliquity`` and the drop
-    metrics stay landmark-based until the kinematics derive them from either source.
+    Sagittal: ``pelvic_tilt`` (only measurable with stickers), its cycle curve
+    (over the left leg's cycles, like the other whole-pelvis series) and its
+    metrics.  Frontal: the sticker obliquity already replaced the landmark one in
+    :func:`~gaitlab.kinematics.analyze_gait`; here it is only marked as such.
     """
-    cycles = [c for side in ("left", "right") for c in gait.gait_cycles.get(side, [])]
     for name, values in markers.series.items():
-        target = name if name == "pelvic_tilt" else f"{name}_markers"
-        measured["series"][target] = json_ready(values, ndigits=4)
-        sources[target] = "markers"
+        sources[name] = "markers"
+        if name != "pelvic_tilt":
+            continue
+        measured["series"][name] = json_ready(values, ndigits=4)
         left = gait.gait_cycles.get("left", [])
         curve = average_cycles(np.asarray(values, float), pose.time_s, left) if left else None
         if curve is not None:
-            measured["cycles"][target] = json_ready(curve, ndigits=4)
-    measured["metrics"].update(json_ready(markers.metrics(cycles), ndigits=4))
+            measured["cycles"][name] = json_ready(curve, ndigits=4)
+    if gait.enough_walking:
+        cycles = [c for side in ("left", "right") for c in gait.gait_cycles.get(side, [])]
+        measured["metrics"].update(json_ready(markers.metrics(cycles), ndigits=4))
     warnings.extend(markers.warnings)
 
 
@@ -183,8 +207,9 @@ def analyze_video(
     markers : str
         Colour of the pelvic skin stickers to look for (``"none"`` not to look):
         with stickers, ``pelvic_tilt`` (sagittal) and a marker-based obliquity
-        (frontal) are measured.  A quick look at a few frames decides whether
-        the full search runs.
+        (frontal, taking precedence over the pose model's hip points) are
+        measured.  A quick look at a few frames decides whether the full search
+        runs.
 
     Raises
     ------
@@ -229,13 +254,20 @@ def analyze_video(
         chosen_view = view
     else:
         chosen_view = detected_view
-    gait = analyze_gait(pose, view=chosen_view, direction=direction, height_cm=height_cm, settings=settings)
     pelvic = None
     if markers != "none" and stickers_visible(video.path, pose, colour=markers):
         pelvic = measure_pelvic_markers(
             video.path, pose, view=chosen_view, direction=direction, colour=markers,
             progress=progress, cancel=cancel,
         )
+    gait = analyze_gait(
+        pose,
+        view=chosen_view,
+        direction=direction,
+        height_cm=height_cm,
+        settings=settings,
+        pelvic_obliquity_deg=None if pelvic is None else pelvic.series.get("pelvic_obliquity"),
+    )
     model_block = {
         "name": "pose_landmarker",
         "variant": model.variant,

@@ -130,6 +130,16 @@ class GaitAnalysis:
         }
 
 
+#: Said with every frontal analysis whose pelvic obliquity comes from the pose model's
+#: hip points (docs/accuracy.md has the figures behind it).
+LANDMARK_OBLIQUITY_WARNING = (
+    "Pelvic obliquity and pelvic drop come from the pose model's hip points, which move "
+    "with the swinging leg more than with the pelvis (on gaitlab's synthetic test walks "
+    "they did not follow the true pelvic drop); for a trustworthy measure, put stickers "
+    "on both ASIS (filming from the front) or both PSIS (from behind)."
+)
+
+
 def analyze_gait(
     pose: PoseSequence,
     *,
@@ -137,6 +147,7 @@ def analyze_gait(
     direction: Direction,
     height_cm: float | None = None,
     settings: KinematicsSettings = KinematicsSettings(),
+    pelvic_obliquity_deg: np.ndarray | None = None,
 ) -> GaitAnalysis:
     """Measure the gait of one person.
 
@@ -153,6 +164,12 @@ def analyze_gait(
         (sagittal only).  Without it those metrics are null.
     settings : KinematicsSettings
         Filtering, gap and gating settings.
+    pelvic_obliquity_deg : (T,) float, optional
+        Frontal view only: pelvic obliquity measured another way (skin stickers on
+        both ASIS or both PSIS, :mod:`gaitlab.markers`), aligned with
+        ``pose.time_s``, degrees, positive when the left side is higher.  It takes
+        precedence over the obliquity of the pose model's hip points, and the
+        obliquity metrics (range, pelvic drop) follow it.
 
     Returns
     -------
@@ -182,6 +199,11 @@ def analyze_gait(
     px = cleaned.pose.image_px
     t = cleaned.pose.time_s
     series = compute_angles(px, view, direction)
+    if view == "frontal" and pelvic_obliquity_deg is not None:
+        obliquity = np.asarray(pelvic_obliquity_deg, dtype=float)
+        if obliquity.shape != t.shape:
+            raise ValidationError("The sticker obliquity must have one value per analysed frame.")
+        series["pelvic_obliquity"] = obliquity
     events = detect_gait_events(px, t, fps=pose.fps, walking=cleaned.walking, view=view, direction=direction)
     gait_cycles = build_cycles(events["heel_strike"], events["toe_off"], t, cleaned.walking)
     enough = all(len(gait_cycles[s]) >= 1 for s in SIDES)
@@ -192,6 +214,8 @@ def analyze_gait(
     warnings += frame_rate_warning(pose.fps)
     if view == "sagittal":
         warnings += obliquity_warning(estimate_camera_obliquity_deg(px, cleaned.walking))
+    elif pelvic_obliquity_deg is None:
+        warnings.append(LANDMARK_OBLIQUITY_WARNING)
     if not enough:
         return GaitAnalysis(
             series=series,
