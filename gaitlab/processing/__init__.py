@@ -61,7 +61,9 @@ class CleanedPose:
         return int(self.sides_corrected.sum())
 
 
-def correct_sides(pose: PoseSequence, view: str, direction: str) -> tuple[PoseSequence, np.ndarray]:
+def correct_sides(
+    pose: PoseSequence, view: str, direction: str, reference_px: np.ndarray | None = None
+) -> tuple[PoseSequence, np.ndarray]:
     """Put every landmark on the patient's anatomical side.
 
     Sagittal: knee and foot label swaps found by
@@ -69,10 +71,19 @@ def correct_sides(pose: PoseSequence, view: str, direction: str) -> tuple[PoseSe
     their leg's track are blanked (missing).  Frontal: frames mirrored against the walking direction (see
     :func:`gaitlab.processing.swaps.find_mirrored_frames`) are mirrored back.
 
+    ``reference_px`` (T, 33, 2), if given, are the landmarks the legs are read
+    from (sagittal): the pose model's points before gating, so that a leg hidden
+    behind the other, whose points the model places with a low visibility score,
+    still carries its track through the frames where it is hidden.  By default
+    the legs are read from ``pose.image_px``.
+
     Returns the corrected pose and the (T,) mask of corrected frames.
     """
     if view == "sagittal":
-        labels = find_leg_labels(pose.image_px, pose.fps)
+        source = pose.image_px if reference_px is None else np.asarray(reference_px, dtype=np.float64)
+        if source.shape != pose.image_px.shape:
+            raise ValidationError("The landmarks the legs are read from must match the pose's shape.")
+        labels = find_leg_labels(source, pose.fps, direction)
         frames = labels.frames
         if not frames.any() and not labels.outliers.any():
             return pose, frames
@@ -129,7 +140,7 @@ def clean_pose(
     """
     warnings: list[str] = []
     gated = gate_landmarks(pose, min_visibility, min_presence)
-    corrected, sides = correct_sides(gated, view, direction)
+    corrected, sides = correct_sides(gated, view, direction, reference_px=pose.image_px)
     measurable, walking = find_walking_frames(
         corrected.image_px,
         corrected.time_s,

@@ -81,14 +81,20 @@ SWITCH_COST = 1.0
 MAX_BLIND_FRAMES = 3
 #: Footprints: half-width of a footprint along the walkway, trunk lengths ...
 FOOTPRINT_HALF_WIDTH = 0.25
-#: ... the least time a foot stands on it, s (as a share of the frame rate below) ...
-FOOTPRINT_MIN_S = 0.15
+#: ... the least time a foot stands on it, s (a stance lasts 0.45 s or more even in
+#: fast walking; a swinging foot passes a footprint in a few frames) ...
+FOOTPRINT_MIN_S = 0.3
+#: ... and the least share of the median time the feet stand on a footprint ...
+FOOTPRINT_MIN_SHARE = 0.4
 #: ... the least distance between two footprints, trunk lengths ...
 FOOTPRINT_MIN_SPACING = 0.5
 #: ... footprints closer than this share of the median spacing are one too many ...
 CLOSE_FOOTPRINTS = 0.6
 #: ... and the cost of a foot reading that puts a foot on the other leg's footprint.
 FOOTPRINT_COST = 30.0
+#: The near foot's footprints must lie lower than the far foot's by this many
+#: standard errors before they overrule the pose model's labels.
+NEAR_FOOT_MIN_T = 3.0
 #: Half-width of the window of the running median a point is compared with, frames.
 OUTLIER_HALF_WINDOW = 3
 #: A point this far (trunk lengths) from its leg's running median is blanked.
@@ -247,9 +253,12 @@ def find_footprints(centres: np.ndarray, fps: float) -> list[tuple[float, int, i
     for p in peaks:
         centre = lo + (p + 0.5) * bin_w
         near = (np.abs(x - centre) <= FOOTPRINT_HALF_WIDTH).any(axis=1)
-        # bridge single missed frames, then keep the longest run
+        # bridge a few frames in which the model put the foot elsewhere, then
+        # keep the longest run
         bridged = near.copy()
-        bridged[1:-1] |= near[:-2] & near[2:]
+        for gap_start, gap_end in find_runs(~near):
+            if gap_start > 0 and gap_end < near.size and gap_end - gap_start <= MAX_BLIND_FRAMES:
+                bridged[gap_start:gap_end] = True
         runs = find_runs(bridged)
         if not runs:
             continue
@@ -257,6 +266,9 @@ def find_footprints(centres: np.ndarray, fps: float) -> list[tuple[float, int, i
         if end - start >= min_frames:
             members = x[start:end][np.abs(x[start:end] - centre) <= FOOTPRINT_HALF_WIDTH]
             prints.append((float(np.median(members)), int(start), int(end)))
+    if prints:
+        typical = float(np.median([e - s for _, s, e in prints]))
+        prints = [p for p in prints if p[2] - p[1] >= FOOTPRINT_MIN_SHARE * typical]
     prints.sort()
     # a peak much closer to its neighbour than steps usually are is a pause of a
     # swinging foot or noise: keep the footprint stood on longer
@@ -271,27 +283,35 @@ def find_footprints(centres: np.ndarray, fps: float) -> list[tuple[float, int, i
     return prints
 
 
-def _footprint_cost(fa: np.ndarray, fb: np.ndarray, fps: float) -> np.ndarray:
-    """Unary cost (T, 2) of the two foot readings (as labelled, exchanged) from footprints.
+def footprint_legs(prints: list[tuple[float, int, int]]) -> np.ndarray:
+    """Which leg (0 or 1) stood on each footprint: they alternate along the walkway.
 
-    Footprints alternate between the legs along the walkway; leg 0 stands on the
-    even ones.  A label on a footprint of leg 1 speaks against reading it as leg 0
-    and vice versa.  A gap of about two footprint spacings counts as a missed
-    footprint.  Frames with no foot on a footprint cost nothing.
+    A gap of about two footprint spacings counts as a missed footprint, so the
+    legs stay right across it.  Leg 0 stands on the first footprint.
     """
-    n = fa.shape[0]
-    cost = np.zeros((n, 2))
-    ca, cb = _foot_centres(fa, fb)
-    prints = find_footprints(np.stack([ca, cb], axis=1), fps)
-    if len(prints) < 2:
-        return cost
+    if not prints:
+        return np.zeros(0, dtype=int)
     xs = np.array([p[0] for p in prints])
+    if xs.size < 2:
+        return np.zeros(1, dtype=int)
     spacing = float(np.median(np.diff(xs)))
     parity = [0]
     for gap in np.diff(xs):
         parity.append(parity[-1] + max(1, int(round(gap / spacing))))
-    for (x0, start, end), par in zip(prints, parity):
-        leg = par % 2
+    return np.array(parity) % 2
+
+
+def _footprint_cost(ca: np.ndarray, cb: np.ndarray, prints, legs: np.ndarray) -> np.ndarray:
+    """Unary cost (T, 2) of the two foot readings (as labelled, exchanged) from footprints.
+
+    Leg 0 stands on the footprints ``legs`` marks 0.  A label on a footprint of
+    leg 1 speaks against reading it as leg 0 and vice versa.  Frames with no foot
+    on a footprint cost nothing.
+    """
+    cost = np.zeros((ca.shape[0], 2))
+    if len(prints) < 2:
+        return cost
+    for (x0, start, end), leg in zip(prints, legs):
         with np.errstate(invalid="ignore"):
             on_a = np.abs(ca[start:end, 0] - x0) <= FOOTPRINT_HALF_WIDTH
             on_b = np.abs(cb[start:end, 0] - x0) <= FOOTPRINT_HALF_WIDTH
@@ -355,7 +375,66 @@ def _running_median(values: np.ndarray, half: int) -> np.ndarray:
     return out
 
 
-def find_leg_labels(image_px: np.ndarray, fps: float = 30.0) -> LegLabels:
+def near_foot_offset(
+    left: np.ndarray, right: np.ndarray, prints, direction: str
+) -> tuple[float, float]:
+    """How much lower in the picture the near foot's footprints lie than the far foot's.
+
+    Seen from a camera above the floor, floor points nearer the camera appear
+    lower in the picture, so the footprints of the leg facing the camera (the
+    patient's right when walking to the image right, the left when walking to
+    the image left) lie a little lower than those of the other leg: a few pixels
+    for a 10-15 cm step width.  The footprint heights are fitted with a straight
+    line along the walkway (camera tilt and perspective) plus an offset between
+    the legs.
+
+    Parameters
+    ----------
+    left, right : (T, 2) float
+        Foot centres of the labels as read, trunk lengths (y down).
+    prints : list of (x, start, end)
+        Footprints from :func:`find_footprints`.
+    direction : {"left", "right"}
+        Image direction of travel.
+
+    Returns
+    -------
+    offset, standard_error : float
+        Near foot's footprint height minus the far foot's, trunk lengths
+        (positive when the labels put the near leg nearer), and the standard
+        error of that offset; NaN, NaN when fewer than four footprints of both
+        legs are seen.
+    """
+    xs, ys, is_left = [], [], []
+    for x0, start, end in prints:
+        with np.errstate(invalid="ignore"):
+            on_l = np.abs(left[start:end, 0] - x0) <= FOOTPRINT_HALF_WIDTH
+            on_r = np.abs(right[start:end, 0] - x0) <= FOOTPRINT_HALF_WIDTH
+        if on_l.sum() == on_r.sum():
+            continue
+        side_left = bool(on_l.sum() > on_r.sum())
+        foot = (left if side_left else right)[start:end]
+        on = on_l if side_left else on_r
+        xs.append(x0)
+        ys.append(float(np.median(foot[on, 1])))
+        is_left.append(1.0 if side_left else 0.0)
+    flags = np.array(is_left)
+    if flags.size < 4 or flags.sum() < 2 or (1 - flags).sum() < 2:
+        return float("nan"), float("nan")
+    design = np.stack([np.ones(flags.size), np.array(xs), flags], axis=1)
+    coef, *_ = np.linalg.lstsq(design, np.array(ys), rcond=None)
+    dof = flags.size - 3
+    if dof < 1:
+        return float("nan"), float("nan")
+    resid = np.array(ys) - design @ coef
+    sigma2 = float(resid @ resid) / dof
+    cov = sigma2 * np.linalg.pinv(design.T @ design)
+    left_lower = float(coef[2])  # left footprints' y minus right's (y down: positive = lower)
+    near_lower = left_lower if direction == "left" else -left_lower
+    return near_lower, float(np.sqrt(max(cov[2, 2], 0.0)))
+
+
+def find_leg_labels(image_px: np.ndarray, fps: float = 30.0, direction: str | None = None) -> LegLabels:
     """The reading of the legs of a sagittal video (see the module description).
 
     Parameters
@@ -364,6 +443,11 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0) -> LegLabels:
         Landmarks in pixels as the pose model labelled them; NaN where missing.
     fps : float
         Frame rate, frames per second.
+    direction : {"left", "right"}, optional
+        Image direction of travel.  With it, the footprints' heights in the
+        picture (the near leg's lie lower, see :func:`near_foot_offset`) decide
+        which leg is which when they say so clearly; without it, or when they do
+        not, the pose model's own labels decide by majority.
 
     Returns
     -------
@@ -374,11 +458,13 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0) -> LegLabels:
     Raises
     ------
     ValidationError
-        When ``image_px`` is not (T, 33, 2).
+        When ``image_px`` is not (T, 33, 2) or ``direction`` is not a side direction.
     """
     px = np.asarray(image_px, dtype=np.float64)
     if px.ndim != 3 or px.shape[1:] != (33, 2):
         raise ValidationError(f"Landmarks for side correction must be (T, 33, 2); got {px.shape}.")
+    if direction not in (None, "left", "right"):
+        raise ValidationError(f"A sagittal walking direction is 'left' or 'right'; got {direction!r}.")
     n = px.shape[0]
     scale = _trunk_scale(px)
     p = px / scale
@@ -395,18 +481,25 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0) -> LegLabels:
     seen = (np.isfinite(ka).all(axis=(1, 2)) & np.isfinite(kb).all(axis=(1, 2))) | (
         np.isfinite(fa).all(axis=(1, 2)) & np.isfinite(fb).all(axis=(1, 2))
     )
+    # footprints over the whole walk: they tie the legs' identity together
+    # across stretches the legs cannot be followed through
+    ca, cb = _foot_centres(fa, fb)
+    prints = find_footprints(np.stack([ca, cb], axis=1), fps)
+    foot = _footprint_cost(ca, cb, prints, footprint_legs(prints))
+    anchored = foot[:, 0] != foot[:, 1]
     knees_swapped = np.zeros(n, dtype=bool)
     feet_swapped = np.zeros(n, dtype=bool)
     blind_runs = [(s, e) for s, e in find_runs(~seen) if e - s > MAX_BLIND_FRAMES]
     cuts = [0] + [x for run in blind_runs for x in run] + [n]
+    tied_votes = 0.0  # separation-weighted frames the tied stretches' reading exchanges, minus those it keeps
+    tied: list[slice] = []
     for start, end in zip(cuts[::2], cuts[1::2]):
         if end - start < 1 or not seen[start:end].any():
             continue
         sl = slice(start, end)
         motion = _state_motion(_group_motion(ka[sl], kb[sl]), _group_motion(fa[sl], fb[sl]))
         unary = _shank_cost(ka[sl, 0], kb[sl, 0], fa[sl, 0], fb[sl, 0], shank)
-        foot = _footprint_cost(fa[sl], fb[sl], fps)
-        unary += foot[:, [s[1] for s in _STATES]]
+        unary += foot[sl][:, [s[1] for s in _STATES]]
         states = np.array(_STATES)[_viterbi(motion, unary)]
         k_bits, f_bits = states[:, 0].astype(bool), states[:, 1].astype(bool)
         # unique up to exchanging the legs everywhere: keep the model's majority,
@@ -415,11 +508,29 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0) -> LegLabels:
         f_sep = np.nan_to_num(np.linalg.norm(fa[sl, 0] - fb[sl, 0], axis=1))
         exchanged = (k_sep * k_bits).sum() + (f_sep * f_bits).sum()
         kept = (k_sep * ~k_bits).sum() + (f_sep * ~f_bits).sum()
-        if exchanged > kept:
-            k_bits, f_bits = ~k_bits, ~f_bits
         local_seen = seen[sl]
         knees_swapped[sl] = k_bits & local_seen
         feet_swapped[sl] = f_bits & local_seen
+        if anchored[sl].any():
+            tied.append(sl)
+            tied_votes += exchanged - kept
+        elif exchanged > kept:
+            knees_swapped[sl] = ~k_bits & local_seen
+            feet_swapped[sl] = ~f_bits & local_seen
+    flip_tied = tied_votes > 0
+    if direction is not None and tied:
+        lf = np.where(feet_swapped[:, None], cb, ca)
+        rf = np.where(feet_swapped[:, None], ca, cb)
+        if flip_tied:
+            lf, rf = rf, lf
+        offset, error = near_foot_offset(lf, rf, prints, direction)
+        if np.isfinite(offset) and error > 0 and offset < -NEAR_FOOT_MIN_T * error:
+            flip_tied = not flip_tied
+    if flip_tied:
+        for sl in tied:
+            local_seen = seen[sl]
+            knees_swapped[sl] = ~knees_swapped[sl] & local_seen
+            feet_swapped[sl] = ~feet_swapped[sl] & local_seen
     labels = LegLabels(knees_swapped, feet_swapped, np.zeros((n, 33), dtype=bool))
     relabelled = apply_leg_labels(p, labels)
     outliers = np.zeros((n, 33), dtype=bool)

@@ -17,6 +17,8 @@ from gaitlab.processing.geometry import body_length_px, hip_midpoint_px, shoulde
 
 #: Margin of the picture (share of its width/height) a landmark must stay inside.
 EDGE_MARGIN = 0.005
+#: Least share of the shoulder and leg landmarks present for a frame to be measured.
+MIN_PRESENT_SHARE = 0.5
 #: Slowest walking, body lengths per second across the image (sagittal) ...
 MIN_SIDEWAYS_SPEED_BL_S = 0.15
 #: ... and change of log apparent size per second (frontal).
@@ -48,15 +50,23 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def find_in_frame(image_px: np.ndarray, image_size_px: tuple[int, int]) -> np.ndarray:
-    """(T,) True where the shoulders and every leg landmark are inside the picture."""
+    """(T,) True where the shoulders and leg landmarks are inside the picture.
+
+    A missing landmark (NaN: a leg hidden behind the other, gated for its low
+    visibility) does not put a frame out of the picture: gap filling deals with
+    it.  A frame is out when any present landmark lies outside the picture's
+    margin, or when fewer than :data:`MIN_PRESENT_SHARE` of them are present.
+    """
     width, height = image_size_px
     idx = [LEFT_SHOULDER, RIGHT_SHOULDER] + [i for pair in LEG_PAIRS for i in pair]
     pts = image_px[:, idx]
     mx, my = EDGE_MARGIN * width, EDGE_MARGIN * height
-    inside = (
-        (pts[..., 0] >= mx) & (pts[..., 0] <= width - mx) & (pts[..., 1] >= my) & (pts[..., 1] <= height - my)
-    )
-    return inside.all(axis=1)
+    present = np.isfinite(pts).all(axis=2)
+    with np.errstate(invalid="ignore"):
+        outside = (
+            (pts[..., 0] < mx) | (pts[..., 0] > width - mx) | (pts[..., 1] < my) | (pts[..., 1] > height - my)
+        )
+    return ~(outside & present).any(axis=1) & (present.mean(axis=1) >= MIN_PRESENT_SHARE)
 
 
 def find_turning(image_px: np.ndarray, view: str) -> np.ndarray:
