@@ -9,16 +9,20 @@ second, inside a walking stretch):
 
 * **toe off** is the moment, before the peak, at which the toe's speed rises
   through :data:`SPEED_SHARE` of the burst's peak;
-* **heel strike** is the moment, after the peak, at which the heel's speed falls
-  through that share.
+* **heel strike** is the moment, after the peak, at which the heel's speed has
+  fallen :data:`STRIKE_SHARE` of the way from the stance's noise floor (the
+  pose model's jitter of a standing heel) to the peak, provided the heel then
+  stands (its median speed stays low for :data:`STANCE_HOLD_S`); a dip of the
+  speed in mid-swing is passed over.  A fixed share of the peak alone put the
+  strike 1-2 frames early on sharp (720p-1080p) side views and late on noisy
+  small ones.
 
-Crossing times are interpolated between frames.  In a sagittal view each heel
-strike must also lie near a maximum of the heel's forward distance from the
-pelvis in the walking direction (the coordinate method of Zeni et al. 2008), and
-each toe off near a minimum of the toe's; a burst without them is not a step
-(a shuffle, a turn, a jump of the landmarks).  In a frontal view the foot speed
-comes from the vertical heel/ankle motion and the change of the foot's image
-position as it approaches or recedes (perspective); no Zeni check applies.
+Crossing times are interpolated between frames.  In a sagittal view a heel
+strike must also come with the foot in front of the other foot, and a toe off
+with it behind, within :data:`LEAD_WINDOW_S`; a burst without that is not a
+step (a shuffle, a turn, a jump of the landmarks).  In a frontal view the foot
+speed comes from the vertical heel/ankle motion and the change of the foot's
+image position as it approaches or recedes (perspective).
 
 Events are then checked for plausibility: strikes of one foot closer than
 :data:`MIN_STRIDE_S` are merged, and a toe off must fall inside a stance of its
@@ -32,19 +36,28 @@ from scipy.signal import find_peaks
 
 from gaitlab.landmarks import INDEX
 from gaitlab.processing.gaps import find_runs
-from gaitlab.processing.geometry import body_length_px, hip_midpoint_px
+from gaitlab.processing.geometry import body_length_px
 from gaitlab.types import SIDES
 
 #: Share of a swing's peak foot speed that marks toe off and heel strike.
 SPEED_SHARE = 0.2
+#: Heel strike: share of the way from the stance's speed floor to the swing's peak ...
+STRIKE_SHARE = 0.1
+#: ... the floor being the median heel speed over this long after the rough strike, s.
+FLOOR_S = 0.2
+#: A heel has struck when its median speed over this long stays below this share
+#: of the swing's peak.
+STANCE_HOLD_S = 0.2
+STANCE_SHARE = 0.35
+#: Seen from the side, a foot must be the front foot within this long of its heel
+#: strike, and the back foot within this long of its toe off, s.
+LEAD_WINDOW_S = 0.1
 #: Shortest plausible stride, s, and the shortest time between foot-speed bursts.
 MIN_STRIDE_S = 0.55
 #: Swing bursts smaller than this share of the foot's typical burst are ignored.
 MIN_BURST_SHARE = 0.35
 #: How far from a burst's peak the events are searched, s.
 SEARCH_S = 0.6
-#: A Zeni extremum must lie this close to the event it confirms, s.
-ZENI_TOLERANCE_S = 0.25
 
 
 def _speed_bl_s(points: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
@@ -70,15 +83,55 @@ def _crossing_time(time_s: np.ndarray, speed: np.ndarray, level: float, i0: int,
     return None
 
 
-def _zeni_extrema(rel: np.ndarray, fps: float, maxima: bool) -> np.ndarray:
-    sig = rel if maxima else -rel
-    sig = np.where(np.isfinite(sig), sig, -np.inf)
-    peaks, _ = find_peaks(sig, distance=max(1, int(MIN_STRIDE_S * fps * 0.8)))
-    return peaks[np.isfinite(sig[peaks])]
+def _settled(speed: np.ndarray, i: int, hold: int, level: float) -> bool:
+    """True when the speed from frame ``i`` on stays low: its median over ``hold`` frames is below ``level``."""
+    window = speed[i : i + hold]
+    window = window[np.isfinite(window)]
+    return bool(window.size) and float(np.median(window)) < level
 
 
-def _near(times: np.ndarray, t: float, tol: float) -> bool:
-    return bool(times.size) and bool(np.min(np.abs(times - t)) <= tol)
+def _heel_strike_time(time_s: np.ndarray, speed: np.ndarray, peak: int, last: int, fps: float):
+    """Heel strike after the swing peak at frame ``peak``: the heel's speed falls to
+    :data:`STRIKE_SHARE` of the way from the stance's noise floor to the peak.
+
+    The heel must then stand: a dip of the speed in mid-swing (a point the pose
+    model misplaced for a frame or two) is passed over unless the median speed
+    over the next :data:`STANCE_HOLD_S` stays below :data:`STANCE_SHARE` of the
+    peak.  The floor is the median heel speed over :data:`FLOOR_S` seconds of the
+    stance that follows (the pose model's jitter makes a standing heel seem to
+    move), so the level sits at the same place of the deceleration whatever the
+    jitter.
+    """
+    hold = max(2, int(round(STANCE_HOLD_S * fps)))
+    start = peak
+    rough = None
+    while start < last:
+        rough = _crossing_time(time_s, speed, SPEED_SHARE * speed[peak], start, last, 1)
+        if rough is None:
+            return None
+        k = int(np.searchsorted(time_s, rough))
+        if _settled(speed, k, hold, STANCE_SHARE * speed[peak]):
+            break
+        # skip past this dip to where the speed is high again
+        start = k
+        while start < last and np.isfinite(speed[start]) and speed[start] < SPEED_SHARE * speed[peak]:
+            start += 1
+        rough = None
+    if rough is None:
+        return None
+    k = int(np.searchsorted(time_s, rough)) + 1
+    floor_frames = speed[k : k + max(2, int(round(FLOOR_S * fps)))]
+    floor_frames = floor_frames[np.isfinite(floor_frames)]
+    floor = min(float(np.median(floor_frames)), SPEED_SHARE * speed[peak]) if floor_frames.size else 0.0
+    begin = max(peak, int(np.searchsorted(time_s, rough)) - hold)
+    return _crossing_time(time_s, speed, floor + STRIKE_SHARE * (speed[peak] - floor), begin, last, 1)
+
+
+def _ever_positive(time_s: np.ndarray, values: np.ndarray, t: float, half_s: float) -> bool:
+    """True when ``values`` is positive somewhere within ``half_s`` of time ``t``, or unknown there."""
+    near = np.abs(time_s - t) <= half_s
+    known = values[near][np.isfinite(values[near])]
+    return not known.size or bool((known > 0).any())
 
 
 def detect_side_events(
@@ -105,20 +158,21 @@ def detect_side_events(
         return np.empty(0), np.empty(0)
     typical = float(np.median(burst[peaks][burst[peaks] >= np.percentile(burst[peaks], 50)]))
     peaks = peaks[burst[peaks] >= MIN_BURST_SHARE * typical]
-    zeni_hs = zeni_to = None
+    lead_heel = lead_toe = None
     if view == "sagittal":
         f = 1.0 if direction == "right" else -1.0
-        pelvis_x = hip_midpoint_px(image_px)[:, 0]
-        zeni_hs = time_s[_zeni_extrema(f * (heel[:, 0] - pelvis_x) / scale, fps, True)]
-        zeni_to = time_s[_zeni_extrema(f * (toe[:, 0] - pelvis_x) / scale, fps, False)]
+        other = "right" if side == "left" else "left"
+        lead_heel = f * (heel[:, 0] - image_px[:, INDEX[f"{other}_heel"], 0])
+        lead_toe = f * (toe[:, 0] - image_px[:, INDEX[f"{other}_foot_index"], 0])
     span = max(1, int(round(SEARCH_S * fps)))
     strikes, offs = [], []
     for p in peaks:
-        hs = _crossing_time(time_s, heel_speed, SPEED_SHARE * heel_speed[p], p, min(p + span, len(time_s) - 1), 1)
+        hs = _heel_strike_time(time_s, heel_speed, p, min(p + span, len(time_s) - 1), fps)
         to = _crossing_time(time_s, toe_speed, SPEED_SHARE * toe_speed[p], p, max(p - span, 0), -1)
-        if hs is not None and (zeni_hs is None or _near(zeni_hs, hs, ZENI_TOLERANCE_S)):
+        # seen from the side, a foot strikes in front of the other foot and leaves the floor behind it
+        if hs is not None and (lead_heel is None or _ever_positive(time_s, lead_heel, hs, LEAD_WINDOW_S)):
             strikes.append(hs)
-        if to is not None and (zeni_to is None or _near(zeni_to, to, ZENI_TOLERANCE_S)):
+        if to is not None and (lead_toe is None or _ever_positive(time_s, -lead_toe, to, LEAD_WINDOW_S)):
             offs.append(to)
     return _merge_close(np.array(strikes)), _merge_close(np.array(offs))
 
