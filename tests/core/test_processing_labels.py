@@ -1,0 +1,149 @@
+"""Leg identity over a whole side-view walk, footprints and in-picture frames.
+
+The analytic walker of ``test_kinematics_walker`` is filmed by a pinhole camera
+0.9 m above the floor, so the near leg's footprints lie lower in the picture than
+the far leg's by a known amount; the tests damage its labels the way the pose
+model does and check that the legs come back to the patient's sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_kinematics_walker import make_walk
+
+from gaitlab.errors import ValidationError
+from gaitlab.landmarks import LEFT_KNEE, LEG_PAIRS, RIGHT_KNEE
+from gaitlab.processing import clean_pose, correct_sides
+from gaitlab.processing.gating import gate_landmarks
+from gaitlab.processing.swaps import (
+    apply_leg_labels,
+    find_footprints,
+    find_leg_labels,
+    footprint_legs,
+    near_foot_offset,
+    swap_legs,
+)
+from gaitlab.processing.trimming import find_in_frame
+
+FOOT = [27, 29, 31]
+FOOT_R = [28, 30, 32]
+
+
+def _centres(px: np.ndarray, scale: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    return px[:, FOOT].mean(1) / scale, px[:, FOOT_R].mean(1) / scale
+
+
+def _apart(px: np.ndarray, left: int, right: int, min_px: float = 20.0) -> np.ndarray:
+    return np.linalg.norm(px[:, left] - px[:, right], axis=1) > min_px
+
+
+@pytest.mark.parametrize("direction", ["right", "left"])
+def test_the_near_foots_footprints_lie_lower_in_the_picture(direction):
+    pose, _ = make_walk(direction=direction, duration_s=6.0)
+    left, right = _centres(pose.image_px)
+    prints = find_footprints(np.stack([left, right], axis=1), pose.fps)
+    offset, error = near_foot_offset(left, right, prints, direction)
+    # feet 0.18 m apart at 4 m, camera 0.86 m above the ankles: about 8.5 px lower
+    assert offset * 100.0 == pytest.approx(8.5, abs=1.0)
+    assert error < 0.2 * offset
+    # the same points with the labels exchanged say the opposite
+    swapped, _ = near_foot_offset(right, left, prints, direction)
+    assert swapped == pytest.approx(-offset)
+
+
+@pytest.mark.parametrize(("seed", "direction"), [(21, "right"), (22, "left")])
+def test_a_walk_labelled_the_wrong_way_round_throughout_is_put_right(seed, direction):
+    # the model's labels exchanged in most frames: its majority cannot be trusted,
+    # the footprints' heights decide
+    rng = np.random.default_rng(seed)
+    pose, _ = make_walk(direction=direction, duration_s=7.0)
+    frames = rng.random(len(pose.time_s)) < 0.8
+    damaged = swap_legs(pose.image_px, frames) + rng.normal(0.0, 2.0, pose.image_px.shape)
+    apart = _apart(pose.image_px, LEFT_KNEE, RIGHT_KNEE)
+    without = find_leg_labels(damaged, pose.fps)
+    assert (without.knees_swapped == frames)[apart].mean() < 0.5  # majority vote gets it wrong
+    labels = find_leg_labels(damaged, pose.fps, direction)
+    assert (labels.knees_swapped == frames)[apart].mean() >= 0.98
+    assert (labels.feet_swapped == frames)[_apart(pose.image_px, 27, 28)].mean() >= 0.98
+
+
+def test_stretches_the_legs_cannot_be_followed_through_keep_one_identity():
+    # legs lost for 0.3 s in three places: each stretch used to decide its sides on
+    # its own; the footprints tie them together
+    rng = np.random.default_rng(5)
+    pose, _ = make_walk(direction="right", duration_s=8.0)
+    px = pose.image_px.copy()
+    frames = np.zeros(len(px), dtype=bool)
+    for start in (50, 110, 170):
+        px[start : start + 9, [25, 26, 27, 28, 29, 30, 31, 32]] = np.nan
+        frames[start + 9 : start + 60] = True  # the stretch after each blind spell, relabelled
+    frames[170 + 9 :] = False
+    damaged = swap_legs(px, frames) + rng.normal(0.0, 2.0, px.shape)
+    labels = find_leg_labels(damaged, pose.fps, "right")
+    fixed = apply_leg_labels(damaged, labels)
+    ok = np.isfinite(fixed[:, LEFT_KNEE, 0]) & _apart(pose.image_px, LEFT_KNEE, RIGHT_KNEE)
+    err_own = np.linalg.norm(fixed[ok, LEFT_KNEE] - pose.image_px[ok, LEFT_KNEE], axis=1)
+    err_other = np.linalg.norm(fixed[ok, LEFT_KNEE] - pose.image_px[ok, RIGHT_KNEE], axis=1)
+    assert (err_own < err_other).mean() >= 0.98
+
+
+def test_a_swinging_foot_passing_a_place_is_not_a_footprint():
+    pose, _ = make_walk(direction="right", duration_s=6.0)
+    left, right = _centres(pose.image_px)
+    clean = find_footprints(np.stack([left, right], axis=1), pose.fps)
+    # a foot label that the model leaves for 5 frames at a place between footprints
+    right = right.copy()
+    place = 0.5 * (clean[5][0] + clean[6][0])
+    right[100:105, 0] = place
+    prints = find_footprints(np.stack([left, right], axis=1), pose.fps)
+    assert len(prints) == len(clean)
+    assert min(abs(p[0] - place) for p in prints) > 0.3
+    assert np.all(np.diff(footprint_legs(prints)) != 0)  # footprints alternate between the legs
+
+
+def test_footprint_legs_count_a_missed_footprint():
+    prints = [(0.0, 0, 10), (1.0, 10, 20), (3.0, 30, 40), (4.0, 40, 50)]
+    assert footprint_legs(prints).tolist() == [0, 1, 1, 0]
+    assert footprint_legs([]).size == 0
+
+
+def test_leg_labels_reject_an_unknown_direction():
+    pose, _ = make_walk(duration_s=2.0)
+    with pytest.raises(ValidationError, match="sagittal walking direction"):
+        find_leg_labels(pose.image_px, pose.fps, "toward")
+
+
+def test_a_hidden_leg_does_not_put_a_frame_out_of_the_picture():
+    pose, _ = make_walk(duration_s=2.0)
+    px = pose.image_px.copy()
+    px[10, [25, 27, 29, 31]] = np.nan  # the far leg's knee and foot gated away
+    px[20, 27, 0] = -5.0  # a foot outside the picture
+    px[30, [i for pair in LEG_PAIRS for i in pair]] = np.nan  # no legs at all
+    inside = find_in_frame(px, pose.image_size_px)
+    assert inside[10] and not inside[20] and not inside[30]
+    assert inside[[0, 5, 15, 25]].all()
+
+
+def test_legs_are_read_from_the_points_before_gating():
+    # the far leg's points are unsure (low visibility) while it passes behind the
+    # near one; gated, the legs could not be followed; read before gating, they are
+    rng = np.random.default_rng(9)
+    pose, _ = make_walk(direction="right", duration_s=6.0)
+    px = pose.image_px
+    frames = np.zeros(len(px), dtype=bool)
+    frames[60:120] = True
+    damaged = swap_legs(px, frames) + rng.normal(0.0, 2.0, px.shape)
+    vis = np.ones(px.shape[:2])
+    vis[:, [25, 27, 29, 31]] = np.where(rng.random((len(px), 1)) < 0.5, 0.2, 0.9)
+    noisy = pose.replace(image_px=damaged, visibility=vis)
+    gated = gate_landmarks(noisy, 0.5)
+    corrected, changed = correct_sides(gated, "sagittal", "right", reference_px=noisy.image_px)
+    assert (changed == frames).mean() >= 0.97
+    with pytest.raises(ValidationError, match="shape"):
+        correct_sides(gated, "sagittal", "right", reference_px=noisy.image_px[:10])
+    cleaned = clean_pose(noisy, view="sagittal", direction="right")
+    knee = cleaned.pose.image_px[:, LEFT_KNEE]
+    ok = np.isfinite(knee[:, 0]) & _apart(px, LEFT_KNEE, RIGHT_KNEE)
+    assert ok.sum() > 0.5 * len(px)
+    assert np.median(np.linalg.norm(knee[ok] - px[ok, LEFT_KNEE], axis=1)) < 5.0
