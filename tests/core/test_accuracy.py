@@ -36,6 +36,9 @@ SAGITTAL = acc.ClipSpec("test-sag-left-540", "sagittal", "left", 960, 540, 6.0, 
                         gait={"speed_m_s": 1.1, "cadence_steps_per_min": 106.0})
 FRONTAL = acc.ClipSpec("test-front-toward-540", "frontal", "toward", 960, 540, 6.0, 52, fov_deg=40.0,
                        gait={"pelvic_drop_deg_right": 8.0, "pelvic_drop_deg_left": 3.0})
+ASYM = acc.ClipSpec("test-sag-right-720-asym", "sagittal", "right", 1280, 720, 5.0, 54,
+                    gait={"speed_m_s": 1.0, "cadence_steps_per_min": 104.0, "stance_pct_left": 63.5,
+                          "stance_pct_right": 58.5})
 STANDING = acc.ClipSpec("test-standing-540", "sagittal", "right", 960, 540, 2.0, 53)
 
 
@@ -51,13 +54,20 @@ def sagittal(clip_dir) -> dict:
 
 
 @pytest.fixture(scope="session")
+def asymmetric(clip_dir) -> dict:
+    video, walk = acc.render_clip(ASYM, clip_dir)
+    return acc.analyse_clip(video, walk)
+
+
+@pytest.fixture(scope="session")
 def frontal(clip_dir) -> dict:
     video, walk = acc.render_clip(FRONTAL, clip_dir)
     return acc.analyse_clip(video, walk)
 
 
-_SAGITTAL_SHORT = ("on this clip (seed 51): 98.8 % labels, a 42 ms step-time error and one missed "
-                   "strike (docs/accuracy.md has the other clips)")
+_SAGITTAL_SHORT = ("on this clip (seed 51) labels (100 %), strikes (0.93 frames, none missed or extra) and "
+                   "step times (17 ms) meet the bars, cadence does not: 109.7 vs 107.0 /min "
+                   "(docs/accuracy.md has the other clips)")
 
 
 @pytest.mark.xfail(strict=True, reason=_SAGITTAL_SHORT)
@@ -72,19 +82,40 @@ def test_sagittal_bars_labels_events_cadence_step_times(sagittal):
 
 
 def test_sagittal_labels_events_and_cadence_stay_near_the_bars(sagittal):
-    # what the leg-label correction achieves today; before it: 48 % labels, cadence 228 vs 109
+    # what the leg-label and event work achieves today; before it: 48 % labels, cadence 228 vs 109
     assert sagittal["view"] == "sagittal" and sagittal["direction"] == "left"
     assert sagittal["n_strides_truth"] >= 3
     assert sagittal["labels"]["frames"] > 100
-    assert sagittal["labels"]["correct"] >= 0.97
-    assert sagittal["heel_strike_missed"] + sagittal["heel_strike_extra"] <= 1
+    assert sagittal["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
+    assert sagittal["heel_strike_missed"] == 0 and sagittal["heel_strike_extra"] == 0
+    assert sagittal["heel_strike_mae_frames"] <= 1.2
     found, true = sagittal["cadence"]
     assert abs(found - true) <= 4.0
+    # 17 ms on most runs; the pose model's output varies a little from run to run
     for f, t in sagittal["step_time_s"].values():
         assert abs(f - t) <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="hip flexion RMSE is 4-6° on a 540p walker (docs/accuracy.md): "
+def test_step_time_asymmetry_is_found_with_its_side_and_sign(asymmetric):
+    # the left step 10 % shorter; before the whole-walk leg identity a stretch took the
+    # other leg's identity and the sign came out wrong
+    si, si_true = asymmetric["step_time_si"]
+    assert si_true < -8.0
+    assert si < -4.0
+    assert asymmetric["heel_strike_missed"] == 0 and asymmetric["heel_strike_extra"] == 0
+    found, true = asymmetric["cadence"]
+    assert abs(found - true) <= acc.CADENCE_MAX_ERROR
+    for f, t in asymmetric["step_time_s"].values():
+        assert abs(f - t) <= acc.STEP_TIME_MAX_ERROR_S
+
+
+@pytest.mark.xfail(strict=True, reason="labels 97.5 % on this clip (seed 54): a few frames of knee labels "
+                   "exchanged where the model misplaces both feet (docs/accuracy.md)")
+def test_asymmetric_walk_labels_meet_the_bar(asymmetric):
+    assert asymmetric["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
+
+
+@pytest.mark.xfail(strict=True, reason="hip flexion RMSE is 4.7° / 6.1° on this 540p walker (docs/accuracy.md): "
                    "the pose model's own knee/hip error with perfect labels is about 4°")
 def test_sagittal_hip_flexion_rmse_is_within_three_degrees(sagittal):
     for side in ("left", "right"):
@@ -99,7 +130,7 @@ def test_sagittal_hip_flexion_follows_the_truth(sagittal):
 
 
 def test_frontal_cadence_is_measured(frontal):
-    # bar: 2 /min; on this clip 3.1 /min off (106.7 vs 109.8), frontal events are early/late
+    # bar: 2 /min; on this clip 2.8 /min off (107.0 vs 109.8), frontal events are early/late
     assert frontal["view"] == "frontal" and frontal["direction"] == "toward"
     found, true = frontal["cadence"]
     assert abs(found - true) <= 4.0
