@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from gaitlab.synth.params import GaitParams
 
 
@@ -62,3 +64,73 @@ def body_dims(params: GaitParams) -> BodyDims:
         head_radii_m=(0.098 * s, 0.077 * s, 0.115 * s),
         girth=params.girth_scale,
     )
+
+
+#: Bony pelvic landmarks in the pelvis frame (x forward, y to the walker's left,
+#: z up; origin at the pelvis centre between the hip joints), metres for a walker
+#: of 1.70 m, on the left side (the right side mirrors y).
+PELVIC_LANDMARKS_M: dict[str, tuple[float, float, float]] = {
+    "asis": (0.085, 0.105, 0.085),
+    "psis": (-0.105, 0.040, 0.115),
+}
+
+
+@dataclass(frozen=True)
+class PelvisShape:
+    """The ellipsoid that is the walker's pelvis and buttocks, in the pelvis frame.
+
+    Attributes
+    ----------
+    centre_m : (float, float, float)
+        Centre of the ellipsoid relative to the pelvis centre (x forward, y left,
+        z up), metres.
+    radii_m : (float, float, float)
+        Half-depth (x), half-width (y) and half-height (z), metres.
+    """
+
+    centre_m: tuple[float, float, float]
+    radii_m: tuple[float, float, float]
+
+
+def pelvis_shape(params: GaitParams) -> PelvisShape:
+    """The pelvis ellipsoid of the walker described by ``params`` (metres)."""
+    s = params.height_m / 1.70
+    g = params.girth_scale * s
+    return PelvisShape(
+        centre_m=(-0.01 * s, 0.0, 0.045 * s),
+        radii_m=(0.115 * g, 0.168 * params.hip_width_scale * s, 0.12 * s),
+    )
+
+
+def sticker_site(params: GaitParams, side: str, site: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where a ball sticker on a palpated pelvic landmark sits, in the pelvis frame.
+
+    The bony landmark (``PELVIC_LANDMARKS_M`` scaled to the body height) is moved
+    onto the skin along the line from the pelvis ellipsoid's centre, and the ball
+    rests on the skin there: its centre is the skin point plus the ball radius
+    along the outward surface normal.
+
+    Parameters
+    ----------
+    side : {"left", "right"}
+    site : {"asis", "psis"}
+
+    Returns
+    -------
+    bone_m, skin_m, centre_m : (3,) float
+        The bony landmark, the skin point under the sticker and the centre of
+        the ball, metres in the pelvis frame.
+    """
+    s = params.height_m / 1.70
+    sign = 1.0 if side == "left" else -1.0
+    bx, by, bz = PELVIC_LANDMARKS_M[site]
+    bone = np.array([bx, sign * by, bz]) * s
+    shape = pelvis_shape(params)
+    c, r = np.array(shape.centre_m), np.array(shape.radii_m)
+    u = (bone - c) / r
+    u = u / np.linalg.norm(u)
+    skin = c + u * r
+    normal = u / r
+    normal = normal / np.linalg.norm(normal)
+    centre = skin + 0.5 * params.marker_diameter_m * normal
+    return bone, skin, centre

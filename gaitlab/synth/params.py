@@ -18,6 +18,13 @@ RGB = tuple[int, int, int]
 SynthView = Literal["sagittal", "frontal"]
 SynthWalking = Literal["left", "right", "toward", "away"]
 
+MarkerSides = Literal["auto", "both", "left", "right"]
+MARKER_SIDES: tuple[str, ...] = ("auto", "both", "left", "right")
+
+#: The sticker colour of the lab: gaitlab's default fluorescent green
+#: (``gaitlab.markers.DEFAULT_MARKER_COLOUR``).
+DEFAULT_MARKER_RGB: tuple[int, int, int] = (60, 255, 40)
+
 #: Walking directions each view allows (image direction, as in the analysis contract).
 VIEW_DIRECTIONS: dict[str, tuple[str, ...]] = {
     "sagittal": ("left", "right"),
@@ -104,8 +111,16 @@ class GaitParams:
     skin_rgb, hair_rgb, shirt_rgb, trousers_rgb, shoes_rgb, marker_rgb : (int, int, int)
         Colours, 0..255.
     markers : bool
-        Put coloured skin markers on the left and right ASIS and PSIS (the truth
-        then includes ``pelvic_tilt``).
+        Put coloured ball stickers on the palpated ASIS and PSIS (the truth of a
+        sagittal clip then includes ``pelvic_tilt``).  Each sticker is a ball
+        resting on the skin over the bony point, so it looks round from every
+        side from which the skin under it can be seen.
+    marker_diameter_m : float
+        Diameter of the stickers, metres (1 to 5 cm).
+    marker_sides : {"auto", "both", "left", "right"}
+        Which sides carry stickers.  ``"auto"`` does what ``docs/pelvic_markers.md``
+        asks of therapists: in a side (sagittal) video only the side facing the
+        camera, in a front or back video both sides.
     """
 
     speed_m_s: float = 1.2
@@ -136,8 +151,10 @@ class GaitParams:
     shirt_rgb: RGB = (40, 110, 190)
     trousers_rgb: RGB = (45, 45, 60)
     shoes_rgb: RGB = (235, 235, 230)
-    marker_rgb: RGB = (250, 60, 200)
+    marker_rgb: RGB = DEFAULT_MARKER_RGB
     markers: bool = False
+    marker_diameter_m: float = 0.025
+    marker_sides: MarkerSides = "auto"
 
     def __post_init__(self) -> None:
         _check_range("speed_m_s", self.speed_m_s, 0.2, 2.5)
@@ -165,6 +182,10 @@ class GaitParams:
         _check_range("hip_width_scale", self.hip_width_scale, 0.8, 1.25)
         for name in ("skin_rgb", "hair_rgb", "shirt_rgb", "trousers_rgb", "shoes_rgb", "marker_rgb"):
             _check_rgb(name, getattr(self, name))
+        _check_range("marker_diameter_m", self.marker_diameter_m, 0.01, 0.05)
+        if self.marker_sides not in MARKER_SIDES:
+            allowed = ", ".join(repr(m) for m in MARKER_SIDES)
+            raise InputError(f"marker_sides must be one of {allowed}; got {self.marker_sides!r}.")
         step = self.mean_step_length_m
         if not (0.2 * self.height_m <= step <= 0.55 * self.height_m):
             raise InputError(
@@ -199,6 +220,30 @@ class GaitParams:
             v = getattr(self, f.name)
             out[f.name] = list(v) if isinstance(v, tuple) else v
         return out
+
+
+def camera_side(camera: CameraSetup) -> str | None:
+    """The walker's side that faces a sagittal camera ("right" when walking to the
+    image right), or None for a frontal camera."""
+    if camera.view != "sagittal":
+        return None
+    return "right" if camera.walking == "right" else "left"
+
+
+def sticker_sides(params: GaitParams, camera: CameraSetup) -> tuple[str, ...]:
+    """The sides that carry pelvic stickers in this clip (empty without stickers).
+
+    ``marker_sides="auto"`` puts them on the side facing a sagittal camera and on
+    both sides for a frontal camera.
+    """
+    if not params.markers:
+        return ()
+    if params.marker_sides == "both":
+        return ("left", "right")
+    if params.marker_sides in ("left", "right"):
+        return (params.marker_sides,)
+    side = camera_side(camera)
+    return ("left", "right") if side is None else (side,)
 
 
 @dataclass(frozen=True)

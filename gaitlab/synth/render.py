@@ -17,7 +17,7 @@ import json
 import math
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -27,6 +27,7 @@ import numpy as np
 
 from gaitlab.errors import InputError
 from gaitlab.progress import CancelToken, NullProgress, Progress
+from gaitlab.synth.body import pelvis_shape
 from gaitlab.synth.walk import SyntheticWalk
 
 #: Encoder settings that make x264 deterministic (one thread, no scene-cut randomness).
@@ -42,6 +43,7 @@ class _Prim:
     axes: np.ndarray | None  # ellipsoid rotation (columns = axes)
     radii: np.ndarray | None  # ellipsoid radii
     rgb: np.ndarray  # 0..1
+    name: str = ""  # set for the pelvic stickers, whose visibility is recorded
 
 
 def _rgb(c) -> np.ndarray:
@@ -99,8 +101,8 @@ def body_primitives(walk: SyntheticWalk, i: int) -> list[_Prim]:
     prims.append(_ellipsoid(chest, rt, np.array([0.115 * g, 0.165 * sw * sc, 0.19 * sc]), shirt))
     belly = at(pts["spine_base"], rt, np.array([0.015, 0.0, 0.12]) * sc)
     prims.append(_ellipsoid(belly, rt, np.array([0.105 * g, 0.148 * sc * max(hw, sw * 0.9), 0.16 * sc]), shirt))
-    pelvis = at(pts["pelvis"], rp, np.array([-0.01, 0.0, 0.045]) * sc)
-    prims.append(_ellipsoid(pelvis, rp, np.array([0.115 * g, 0.168 * hw * sc, 0.12 * sc]), trousers))
+    shape = pelvis_shape(p)
+    prims.append(_ellipsoid(at(pts["pelvis"], rp, shape.centre_m), rp, np.array(shape.radii_m), trousers))
     for side in ("left", "right"):
         sh, el, wr = pts[f"{side}_shoulder"], pts[f"{side}_elbow"], pts[f"{side}_wrist"]
         prims.append(_sphere(sh, 0.056 * g, shirt))
@@ -123,10 +125,11 @@ def body_primitives(walk: SyntheticWalk, i: int) -> list[_Prim]:
         prims.append(_ellipsoid(heel + 0.5 * length * f + 0.036 * sc * up, foot_axes, np.array([0.5 * length + 0.004, 0.045 * sc, 0.040 * sc]), shoes))
         prims.append(_sphere(heel + 0.034 * sc * (up + f), 0.034 * sc, shoes))
         prims.append(_capsule(an, an + 0.03 * sc * (up + 0.3 * f), 0.045 * sc, shoes))
-        if p.markers:
-            marker = _rgb(p.marker_rgb)
-            for site in ("asis", "psis"):
-                prims.append(_sphere(pts[f"{side}_{site}"], 0.017 * sc, marker))
+    marker = _rgb(p.marker_rgb)
+    for side in walk.sticker_sides:
+        for site in ("asis", "psis"):
+            ball = _sphere(pts[f"{side}_{site}_sticker"], 0.5 * p.marker_diameter_m, marker)
+            prims.append(replace(ball, name=f"{side}_{site}"))
     return prims
 
 
@@ -199,6 +202,7 @@ class Renderer:
         horiz = np.array([ca * back[0] - sa * back[1], sa * back[0] + ca * back[1], 0.0])
         self.light = np.array([horiz[0] * math.cos(el), horiz[1] * math.cos(el), math.sin(el)])
         self.ambient = setup.ambient
+        self.sticker_visible_share: dict[str, list[float]] = {}
         self.background, self.floor_xy = self._room()
 
     # -- the room -----------------------------------------------------------
@@ -320,7 +324,18 @@ class Renderer:
 
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as (H, W, 3) uint8 RGB (before compression noise)."""
+        return self.frame_and_stickers(i)[0]
+
+    def frame_and_stickers(self, i: int) -> tuple[np.ndarray, dict[str, float]]:
+        """Frame ``i`` (uint8 RGB) and the visible share of each pelvic sticker.
+
+        The share is the number of pixels in which the sticker is the nearest
+        surface divided by the number of pixels it covers (0 = hidden, for
+        example by the arm; 1 = in full view; 0 also when it lies outside the
+        frame).
+        """
         img = self.background.copy()
+        shares: dict[str, float] = {}
         self._shadow(img, i)
         prims = body_primitives(self.walk, i)
         boxes = [self._bbox(p, 0.0) for p in prims]
@@ -331,10 +346,12 @@ class Renderer:
             y0 = min(b[2] for b in valid)
             y1 = max(b[3] for b in valid)
             zbuf = np.full((y1 - y0, x1 - x0), np.inf)
+            owner = np.full((y1 - y0, x1 - x0), -1, dtype=np.int32)
+            covered: dict[int, int] = {}
             col = img[y0:y1, x0:x1].copy()
             o = self.origin
             amb = self.ambient
-            for prim, box in zip(prims, boxes):
+            for k, (prim, box) in enumerate(zip(prims, boxes)):
                 if box is None:
                     continue
                 bx0, bx1, by0, by1 = box
@@ -343,10 +360,15 @@ class Renderer:
                     t, n = _hit_capsule(o, d, prim)
                 else:
                     t, n = _hit_ellipsoid(o, d, prim)
+                if prim.name:
+                    covered[k] = int(np.isfinite(t).sum())
                 sub = zbuf[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0].reshape(-1)
                 upd = t < sub
                 if not upd.any():
                     continue
+                own = owner[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0].reshape(-1)
+                own[upd] = k
+                owner[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = own.reshape(by1 - by0, bx1 - bx0)
                 nn = n[upd]
                 lam = np.clip(nn @ self.light, 0.0, 1.0)
                 sky = 0.5 + 0.5 * nn[:, 2]
@@ -359,17 +381,29 @@ class Renderer:
                 block[upd] = c
                 col[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = block.reshape(by1 - by0, bx1 - bx0, 3)
             img[y0:y1, x0:x1] = col
-        return np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
+            for k, n_covered in covered.items():
+                shares[prims[k].name] = float((owner == k).sum()) / n_covered if n_covered else 0.0
+        for prim in prims:
+            if prim.name and prim.name not in shares:
+                shares[prim.name] = 0.0
+        return np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8), shares
 
     def frames(self, *, noise: float = 0.0, blur_px: float = 0.0, seed: int = 0) -> Iterator[np.ndarray]:
-        """All frames with optional sensor noise (grey levels SD) and Gaussian blur (pixels SD)."""
+        """All frames with optional sensor noise (grey levels SD) and Gaussian blur (pixels SD).
+
+        While iterating, the visible share of each pelvic sticker in each frame
+        is appended to :attr:`sticker_visible_share` (see :meth:`frame_and_stickers`).
+        """
+        self.sticker_visible_share = {}
         rng = np.random.default_rng(seed)
         h, w = self.cam.height, self.cam.width
         bank = []
         if noise > 0:
             bank = [rng.normal(0.0, noise, (h, w, 1)).astype(np.float32) for _ in range(6)]
         for i in range(self.walk.n_frames):
-            img = self.frame(i)
+            img, shares = self.frame_and_stickers(i)
+            for name, share in shares.items():
+                self.sticker_visible_share.setdefault(name, []).append(share)
             if blur_px > 0:
                 img = cv2.GaussianBlur(img, (0, 0), blur_px)
             if bank:
@@ -470,6 +504,11 @@ def render_walk(
     )
     doc = walk.truth_document()
     doc["video"]["path"] = out.name
+    if renderer.sticker_visible_share:
+        # what the camera saw of each sticker, frame by frame (0 hidden .. 1 in full view)
+        doc["synthetic"]["sticker_visible_share"] = {
+            name: [round(v, 3) for v in values] for name, values in renderer.sticker_visible_share.items()
+        }
     doc["synthetic"]["render"] = {"crf": int(crf), "noise": float(noise), "blur_px": float(blur), "encoder": "libx264", **{k: v for k, v in X264_OPTIONS.items()}}
     tp = truth_path_for(out)
     tmp = tp.with_name(tp.name + ".part")

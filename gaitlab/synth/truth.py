@@ -16,6 +16,7 @@ import numpy as np
 
 from gaitlab import __version__
 from gaitlab.contract import SCHEMA_ID, json_ready
+from gaitlab.synth.params import camera_side
 from gaitlab.types import SIDES
 
 SAGITTAL_SERIES = (
@@ -42,16 +43,26 @@ def _sag(v):
     return np.degrees(np.arctan2(v[..., 0], -v[..., 2]))
 
 
-def compute_series(pts: dict[str, np.ndarray], *, markers: bool = False) -> dict[str, np.ndarray]:
+def compute_series(pts: dict[str, np.ndarray], *, tilt_side: str | None = None) -> dict[str, np.ndarray]:
     """All contract series (degrees) from walk-frame 3-D points.
 
     Sagittal: ``hip_flexion_*`` (thigh against the trunk line extended downward,
     + knee in front), ``thigh_angle_*`` (thigh against the vertical, + forward),
     ``knee_flexion_*`` (180° minus the hip-knee-ankle angle), ``trunk_lean_sagittal``
-    (+ forward) and, with markers, ``pelvic_tilt`` (PSIS-to-ASIS line against the
-    horizontal, + anterior).  Frontal: ``pelvic_obliquity`` (+ left hip higher),
-    ``hip_adduction_*`` (+ knee toward the midline), ``trunk_lean_lateral``
-    (+ toward the walker's left).
+    (+ forward) and, with ``tilt_side``, ``pelvic_tilt``: the line from the centre
+    of that side's PSIS sticker to the centre of its ASIS sticker, projected on
+    the sagittal plane, against the horizontal (+ anterior, ASIS lower).  The
+    stickers are what a video shows, so the truth is their line, not the line
+    between the bony points under them.  Frontal: ``pelvic_obliquity`` (+ left
+    hip higher), ``hip_adduction_*`` (+ knee toward the midline),
+    ``trunk_lean_lateral`` (+ toward the walker's left).
+
+    Parameters
+    ----------
+    pts : dict
+        Walk-frame points (T, 3), metres, as in :attr:`SyntheticWalk.points_m`.
+    tilt_side : {"left", "right"} or None
+        The side whose stickers give ``pelvic_tilt`` (None: no ``pelvic_tilt``).
     """
     out: dict[str, np.ndarray] = {}
     hip_mid = 0.5 * (pts["left_hip"] + pts["right_hip"])
@@ -76,17 +87,23 @@ def compute_series(pts: dict[str, np.ndarray], *, markers: bool = False) -> dict
         dot = ny * thigh[:, 1] + nz * thigh[:, 2]
         ang = np.degrees(np.arctan2(cross, dot))
         out[f"hip_adduction_{side}"] = -ang if side == "left" else ang
-    if markers:
-        asis = 0.5 * (pts["left_asis"] + pts["right_asis"])
-        psis = 0.5 * (pts["left_psis"] + pts["right_psis"])
+    if tilt_side is not None:
+        asis, psis = pts[f"{tilt_side}_asis_sticker"], pts[f"{tilt_side}_psis_sticker"]
         out["pelvic_tilt"] = np.degrees(np.arctan2(psis[:, 2] - asis[:, 2], asis[:, 0] - psis[:, 0]))
     return out
 
 
-def view_series_names(view: str, markers: bool) -> tuple[str, ...]:
-    """The series a view measures (``pelvic_tilt`` only sagittal with markers)."""
+def tilt_side_of(walk) -> str | None:
+    """The side whose stickers a sagittal clip shows as a pair: the side facing
+    the camera when it carries stickers; None otherwise (and in frontal clips)."""
+    side = camera_side(walk.camera)
+    return side if side is not None and side in walk.sticker_sides else None
+
+
+def view_series_names(view: str, tilt: bool) -> tuple[str, ...]:
+    """The series a view measures (``pelvic_tilt`` only sagittal with stickers facing the camera)."""
     if view == "sagittal":
-        return SAGITTAL_SERIES + (("pelvic_tilt",) if markers else ())
+        return SAGITTAL_SERIES + (("pelvic_tilt",) if tilt else ())
     return FRONTAL_SERIES
 
 
@@ -127,7 +144,7 @@ class _Dense:
         n = int(np.ceil((t1 - t0) / DENSE_STEP_S)) + 1
         self.t = np.linspace(t0, t1, n)
         pts = walk.points_at(self.t)
-        self.series = compute_series(pts, markers=walk.params.markers)
+        self.series = compute_series(pts, tilt_side=tilt_side_of(walk))
         self.pts = pts
 
     def window(self, name, a, b):
@@ -294,9 +311,9 @@ def truth_document(walk) -> dict:
     and the heel positions.
     """
     view = walk.camera.view
-    markers = walk.params.markers
-    names = view_series_names(view, markers)
-    series_all = compute_series(walk.points_m, markers=markers)
+    tilt_side = tilt_side_of(walk)
+    names = view_series_names(view, tilt_side is not None)
+    series_all = compute_series(walk.points_m, tilt_side=tilt_side)
     metrics_all, cycles_all = compute_truth_metrics(walk)
     drop = FRONTAL_METRICS if view == "sagittal" else SAGITTAL_METRICS
     metrics = {k: v for k, v in metrics_all.items() if k not in drop}
@@ -336,6 +353,11 @@ def truth_document(walk) -> dict:
             "duration_s": walk.duration_s,
             "params": walk.params.to_dict(),
             "camera": {**cam.to_dict(), "distance_m_used": walk.distance_m},
+            "stickers": {
+                "sides": list(walk.sticker_sides),
+                "diameter_m": walk.params.marker_diameter_m if walk.sticker_sides else None,
+                "pelvic_tilt_side": tilt_side,
+            },
             "metrics_all_views": metrics_all,
             "heel_strike_position_m": {
                 s: [

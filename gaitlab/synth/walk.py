@@ -32,8 +32,8 @@ from scipy.interpolate import CubicSpline, PchipInterpolator
 
 from gaitlab.errors import InputError
 from gaitlab.landmarks import INDEX, LANDMARK_NAMES, N_LANDMARKS
-from gaitlab.synth.body import BodyDims, body_dims
-from gaitlab.synth.params import CameraSetup, GaitParams
+from gaitlab.synth.body import BodyDims, body_dims, sticker_site
+from gaitlab.synth.params import CameraSetup, GaitParams, sticker_sides
 
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
 OTHER = {"left": "right", "right": "left"}
@@ -602,9 +602,12 @@ class _WalkModel:
             pts[f"{side}_heel"] = leg["heel"]
             pts[f"{side}_foot_index"] = leg["toe"]
             pts[f"{side}_foot_pitch_deg"] = leg["pitch"]
-            # pelvic bony landmarks (skin markers): ASIS front-top, PSIS back-top
-            pts[f"{side}_asis"] = pel.centre + _apply(pel.rot, np.array([0.085, sg * 0.105, 0.085]) * sc)
-            pts[f"{side}_psis"] = pel.centre + _apply(pel.rot, np.array([-0.105, sg * 0.040, 0.115]) * sc)
+            # pelvic bony landmarks (ASIS front-top, PSIS back-top) and the centres
+            # of the ball stickers resting on the skin over them
+            for site in ("asis", "psis"):
+                bone, _skin, ball = sticker_site(p, side, site)
+                pts[f"{side}_{site}"] = pel.centre + _apply(pel.rot, bone)
+                pts[f"{side}_{site}_sticker"] = pel.centre + _apply(pel.rot, ball)
         pts["_frames"] = frames  # type: ignore[assignment]
         pts["_pelvis_angles_deg"] = np.stack([pel.obliquity_deg, pel.rotation_deg, pel.tilt_deg], -1)
         return pts
@@ -689,7 +692,10 @@ class SyntheticWalk:
         Frame times, seconds (frame k at k / fps).
     points_m : dict
         Walk-frame 3-D points (T, 3) by name: the 33 landmark names plus
-        ``pelvis``, ``head``, ``*_asis``, ``*_psis``, ``*_hand`` and others.
+        ``pelvis``, ``head``, ``*_hand`` and others; ``*_asis`` and ``*_psis`` are
+        the bony landmarks, ``*_asis_sticker`` and ``*_psis_sticker`` the centres
+        of the ball stickers on the skin over them (both sides, whether or not
+        the clip shows stickers there).
     frames : dict
         Segment rotations (T, 3, 3): pelvis, thorax, head, hands.
     schedule : StepSchedule
@@ -728,10 +734,22 @@ class SyntheticWalk:
         """(T, 33, 2) exact image positions of the landmarks, pixels (y down)."""
         return self.cam.project(self.landmarks_m())
 
+    @property
+    def sticker_sides(self) -> tuple[str, ...]:
+        """The walker's sides that carry pelvic stickers in this clip (may be empty)."""
+        return sticker_sides(self.params, self.camera)
+
     def markers_px(self) -> dict[str, np.ndarray]:
-        """Image positions (T, 2) of the pelvic skin marker sites, pixels."""
-        names = ("left_asis", "right_asis", "left_psis", "right_psis")
-        return {n: self.cam.project(self.points_m[n]) for n in names}
+        """Image positions (T, 2) of the centres of the pelvic ball stickers, pixels.
+
+        Keys are ``"<side>_asis"`` and ``"<side>_psis"`` for the sides that carry
+        stickers (:attr:`sticker_sides`).
+        """
+        return {
+            f"{side}_{site}": self.cam.project(self.points_m[f"{side}_{site}_sticker"])
+            for side in self.sticker_sides
+            for site in ("asis", "psis")
+        }
 
     def truth_pose(self):
         """The 33 landmarks as a :class:`gaitlab.types.PoseSequence`, exact.

@@ -43,6 +43,8 @@ def varied_walk():
         {"stance_pct_left": 50.0},
         {"lumbar_stiffness": 1.5},
         {"shirt_rgb": (300, 0, 0)},
+        {"marker_diameter_m": 0.2},
+        {"marker_sides": "front"},
         {"height_m": 3.0},
         {"speed_m_s": 2.4, "cadence_steps_per_min": 60.0},
     ],
@@ -263,6 +265,77 @@ def test_markers_add_pelvic_tilt_to_the_sagittal_truth():
     # anterior tilt of the ASIS-PSIS line at rest, moving a few degrees each stride
     assert 5.0 < tilt.mean() < 15.0
     assert 3.0 < np.ptp(tilt) < 12.0
+    assert doc["synthetic"]["stickers"] == {"sides": ["right"], "diameter_m": 0.025, "pelvic_tilt_side": "right"}
+
+
+def test_a_stiffer_lumbar_spine_tilts_the_pelvis_more():
+    def tilt_range(stiffness):
+        p = GaitParams(markers=True, lumbar_stiffness=stiffness, variability=0.0)
+        doc = simulate_walk(p, CameraSetup(), duration_s=3.0, seed=2).truth_document()
+        return np.ptp(np.array(doc["series"]["pelvic_tilt"], dtype=float))
+
+    assert tilt_range(1.0) > tilt_range(0.0) + 4.0
+
+
+def test_the_lab_sticker_colour_is_gaitlabs_default():
+    from gaitlab.markers import DEFAULT_MARKER_COLOUR, MARKER_COLOURS
+
+    assert GaitParams().marker_rgb == MARKER_COLOURS[DEFAULT_MARKER_COLOUR].rgb
+
+
+@pytest.mark.parametrize(
+    "view, walking, sides",
+    [("sagittal", "right", ("right",)), ("sagittal", "left", ("left",)),
+     ("frontal", "toward", ("left", "right")), ("frontal", "away", ("left", "right"))],
+)
+def test_stickers_go_where_the_guide_tells_therapists(view, walking, sides):
+    p = GaitParams(markers=True, variability=0.0)
+    walk = simulate_walk(p, CameraSetup(view=view, walking=walking, horizontal_fov_deg=40.0), duration_s=1.0, seed=1)
+    assert walk.sticker_sides == sides
+    assert set(walk.markers_px()) == {f"{s}_{site}" for s in sides for site in ("asis", "psis")}
+    both = simulate_walk(GaitParams(markers=True, marker_sides="both"), CameraSetup(view=view, walking=walking,
+                         horizontal_fov_deg=40.0), duration_s=1.0, seed=1)
+    assert both.sticker_sides == ("left", "right")
+    bare = simulate_walk(GaitParams(), CameraSetup(view=view, walking=walking, horizontal_fov_deg=40.0),
+                         duration_s=1.0, seed=1)
+    assert bare.sticker_sides == () and bare.markers_px() == {}
+
+
+def test_sagittal_truth_has_no_tilt_when_the_camera_side_has_no_stickers():
+    p = GaitParams(markers=True, marker_sides="left")
+    doc = simulate_walk(p, CameraSetup(walking="right"), duration_s=2.0, seed=1).truth_document()
+    assert "pelvic_tilt" not in doc["series"]
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("site", ["asis", "psis"])
+def test_each_ball_sticker_rests_on_the_skin_over_its_bony_point(side, site):
+    from gaitlab.synth.body import PELVIC_LANDMARKS_M, pelvis_shape, sticker_site
+
+    p = GaitParams(markers=True, marker_diameter_m=0.03, height_m=1.85, hip_width_scale=1.1)
+    bone, skin, ball = sticker_site(p, side, site)
+    shape = pelvis_shape(p)
+    c, r = np.array(shape.centre_m), np.array(shape.radii_m)
+    assert np.sum(((skin - c) / r) ** 2) == pytest.approx(1.0)  # the skin point is on the pelvis surface
+    assert np.linalg.norm(ball - skin) == pytest.approx(0.015)  # the ball touches it ...
+    normal = (skin - c) / r**2
+    normal /= np.linalg.norm(normal)
+    assert np.allclose((ball - skin) / 0.015, normal)  # ... from outside, along the surface normal
+    assert np.linalg.norm(skin - bone) < 0.02  # over the palpated point
+    assert np.sign(bone[1]) == (1.0 if side == "left" else -1.0)
+    assert np.sign(bone[0]) == np.sign(PELVIC_LANDMARKS_M[site][0])  # ASIS in front, PSIS behind
+
+
+def test_truth_tilt_is_the_line_between_the_camera_side_ball_centres():
+    p = GaitParams(markers=True, lumbar_stiffness=0.5)
+    walk = simulate_walk(p, CameraSetup(walking="left"), duration_s=2.0, seed=5)
+    tilt = np.array(walk.truth_document()["series"]["pelvic_tilt"], dtype=float)
+    a, q = walk.points_m["left_asis_sticker"], walk.points_m["left_psis_sticker"]
+    expected = np.degrees(np.arctan2(q[:, 2] - a[:, 2], a[:, 0] - q[:, 0]))
+    assert np.allclose(tilt, expected, atol=1e-3)
+    # the stickers move rigidly with the pelvis: their distance never changes
+    d = np.linalg.norm(a - q, axis=1)
+    assert np.ptp(d) < 1e-9
 
 
 def test_truth_pose_projects_the_landmarks(walk):

@@ -79,6 +79,43 @@ def test_the_walker_is_drawn_where_the_truth_says(tmp_path):
     assert bg.shape == (180, 320, 3)
 
 
+def test_stickers_are_drawn_green_where_the_truth_says_they_are_seen():
+    from gaitlab.synth.render import Renderer
+
+    params = GaitParams(markers=True, marker_diameter_m=0.05, arm_swing_deg=40.0)
+    walk = simulate_walk(params, CameraSetup(width=640, height=360), duration_s=1.2, seed=4)
+    renderer = Renderer(walk)
+    centres = walk.markers_px()
+    assert set(centres) == {"right_asis", "right_psis"}  # walking right: the right side faces the camera
+    shares = []
+    for i in range(0, walk.n_frames, 2):
+        img, seen = renderer.frame_and_stickers(i)
+        assert set(seen) == set(centres)
+        for name, share in seen.items():
+            assert 0.0 <= share <= 1.0
+            x, y = np.floor(centres[name][i]).astype(int)
+            r, g, b = (int(v) for v in img[y, x])
+            if share == 1.0:
+                assert g > r + 60 and g > b + 60  # the ball's centre pixel is sticker green
+        shares.append(min(seen.values()))
+    # in full view in some frames, hidden by the swinging arm in others
+    assert max(shares) == 1.0 and min(shares) < 0.5
+
+
+def test_the_truth_of_a_clip_with_stickers_says_how_much_of_each_was_seen(tmp_path):
+    params = GaitParams(speed_m_s=1.0, cadence_steps_per_min=104, markers=True)
+    walk = simulate_walk(params, CameraSetup(view="frontal", walking="toward", width=320, height=180,
+                                             horizontal_fov_deg=40.0), duration_s=1.0, seed=4)
+    doc = json.loads(truth_path_for(render_walk(walk, tmp_path / "s.mp4", crf=30)).read_text())
+    shares = doc["synthetic"]["sticker_visible_share"]
+    assert set(shares) == {"left_asis", "right_asis", "left_psis", "right_psis"}
+    assert all(len(v) == walk.n_frames for v in shares.values())
+    # walking toward the camera the ASIS face it and the PSIS are behind the body
+    assert min(shares["left_asis"]) > 0.9 and max(shares["left_psis"]) == 0.0
+    bare = json.loads(truth_path_for(render_walk(_small_walk(), tmp_path / "b.mp4", crf=30)).read_text())
+    assert "sticker_visible_share" not in bare["synthetic"]
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [({"crf": 60}, "crf"), ({"noise": -1.0}, "noise"), ({"blur": 9.0}, "blur")],
