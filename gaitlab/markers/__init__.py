@@ -24,10 +24,12 @@ from gaitlab.markers.manual import (
     snap_to_landmark,
 )
 from gaitlab.markers.measure import (
+    DEFAULT_LOWPASS_HZ,
     SOURCE_MARKERS,
     PelvicMarkerResult,
     measure_pelvic_markers,
     pelvic_result_from_candidates,
+    smooth_angle_deg,
 )
 from gaitlab.markers.pelvis import (
     cycle_ranges_deg,
@@ -43,6 +45,7 @@ from gaitlab.markers.track import (
 )
 
 __all__ = [
+    "DEFAULT_LOWPASS_HZ",
     "DEFAULT_MARKER_COLOUR",
     "MARKER_COLOURS",
     "SOURCE_MARKERS",
@@ -64,6 +67,7 @@ __all__ = [
     "pelvic_tilt_deg",
     "pelvic_tilt_metrics",
     "search_windows_px",
+    "smooth_angle_deg",
     "snap_to_landmark",
     "track_marker_pair",
     "tracked_marker_names",

@@ -63,14 +63,22 @@ MIN_RADIUS_PX = 1.0
 #: A blob is a sticker when its second moments describe a filled ellipse: the
 #: ratio of its axes is at most this ...
 MAX_ELONGATION = 3.0
-#: ... and its area is this close to the area of the ellipse with those moments.
-FILL_RATIO_RANGE = (0.7, 1.3)
+#: ... and its area is this close to the area of the ellipse with those moments
+#: (blur and compression spread a sticker a few pixels wide, and shading darkens
+#: one side of a ball sticker, which lowers the ratio of small ones to about 0.6).
+FILL_RATIO_RANGE = (0.55, 1.3)
 #: A disc or ellipse is point-symmetric; a sticker partly hidden by an arm is
 #: not, and its centroid lies off the true centre.  The blob's normalised third
 #: moments may reach ``MAX_ASYMMETRY`` plus ``ASYMMETRY_PIXEL_ALLOWANCE / r**2``
-#: (small stickers look lopsided on the pixel grid alone).
+#: (small stickers look lopsided on the pixel grid and after compression alone,
+#: a shaded ball sticker more so).  A blob more elongated than
+#: ``ROUND_ELONGATION`` gets only ``ELONGATED_ASYMMETRY_ALLOWANCE / r**2``: a
+#: whole sticker seen at an angle is still symmetric, while a small round
+#: sticker cut by an edge turns long and lopsided at once.
 MAX_ASYMMETRY = 0.45
-ASYMMETRY_PIXEL_ALLOWANCE = 0.5
+ASYMMETRY_PIXEL_ALLOWANCE = 1.0
+ROUND_ELONGATION = 2.0
+ELONGATED_ASYMMETRY_ALLOWANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -427,7 +435,8 @@ def detect_marker_candidates(
             continue
         if elongation > MAX_ELONGATION or not (FILL_RATIO_RANGE[0] <= fill <= FILL_RATIO_RANGE[1]):
             continue
-        if asymmetry > MAX_ASYMMETRY + ASYMMETRY_PIXEL_ALLOWANCE / radius**2:
+        allowance = ASYMMETRY_PIXEL_ALLOWANCE if elongation <= ROUND_ELONGATION else ELONGATED_ASYMMETRY_ALLOWANCE
+        if asymmetry > MAX_ASYMMETRY + allowance / radius**2:
             continue
         found.append(
             MarkerCandidate(

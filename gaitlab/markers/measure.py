@@ -32,6 +32,7 @@ from gaitlab.markers.detect import (
 )
 from gaitlab.markers.pelvis import pelvic_obliquity_deg, pelvic_tilt_deg, pelvic_tilt_metrics
 from gaitlab.markers.track import MarkerTrack, track_marker_pair, tracked_marker_names
+from gaitlab.processing.filtering import lowpass_filter, max_cutoff_hz
 from gaitlab.progress import CancelToken, NullProgress, Progress
 from gaitlab.types import FloatArray, GaitCycle, PoseSequence
 
@@ -48,6 +49,11 @@ SMALL_STICKER_RADIUS_PX = 2.5
 HIDDEN_WARNING_SHARE = 0.2
 
 SOURCE_MARKERS = "markers"
+
+#: Cut-off of the zero-lag low-pass filter applied to the marker-based angles,
+#: Hz: the same as the landmark series' default, so both kinds of series are
+#: equally smooth.  It filters each unbroken stretch on its own and leaves gaps.
+DEFAULT_LOWPASS_HZ = 6.0
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,28 @@ def collect_candidates(
     return candidates, anchor, length
 
 
+def smooth_angle_deg(angle_deg: np.ndarray, fps: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-lag low-pass of a marker-based angle series, gaps kept, degrees.
+
+    Each unbroken stretch of measured values is filtered on its own (a
+    Butterworth filter run forward and backward, as for the landmark series), so
+    no value is smeared across a gap and gaps stay NaN.  When ``cutoff_hz`` is at
+    or above the highest cut-off the frame rate allows, the series is returned
+    unchanged: it is then sampled too coarsely to carry noise above the cut-off.
+
+    Raises
+    ------
+    ValidationError
+        For a cut-off that is not a positive frequency.
+    """
+    if not (cutoff_hz > 0 and np.isfinite(cutoff_hz)):
+        raise ValidationError(f"The sticker low-pass cut-off must be a positive frequency; got {cutoff_hz!r} Hz.")
+    values = np.asarray(angle_deg, dtype=np.float64)
+    if cutoff_hz >= max_cutoff_hz(fps):
+        return values.copy()
+    return lowpass_filter(values, fps, cutoff_hz)
+
+
 def pelvic_result_from_candidates(
     candidates: list[tuple[MarkerCandidate, ...]] | tuple,
     pose: PoseSequence,
@@ -182,12 +210,14 @@ def pelvic_result_from_candidates(
     view: str,
     direction: str,
     colour: MarkerColour,
+    lowpass_hz: float | None = DEFAULT_LOWPASS_HZ,
 ) -> PelvicMarkerResult | None:
     """Follow the stickers and compute the marker-based pelvic series.
 
-    Returns None when both stickers were measured together in too few frames
-    (fewer than ``MIN_MEASURED_SHARE`` of the frames with hips, or fewer than
-    ``MIN_MEASURED_FRAMES``).
+    The angle series is smoothed by :func:`smooth_angle_deg` with
+    ``lowpass_hz`` (None: raw).  Returns None when both stickers were measured
+    together in too few frames (fewer than ``MIN_MEASURED_SHARE`` of the frames
+    with hips, or fewer than ``MIN_MEASURED_FRAMES``).
     """
     names, axis_sign = tracked_marker_names(view, direction)
     lead, trail = track_marker_pair(
@@ -209,6 +239,8 @@ def pelvic_result_from_candidates(
     else:
         name = "pelvic_obliquity"
         values = pelvic_obliquity_deg(lead.position_px, trail.position_px, direction)
+    if lowpass_hz is not None:
+        values = smooth_angle_deg(values, pose.fps, lowpass_hz)
     values.flags.writeable = False
     bridged = (lead.interpolated | trail.interpolated) & np.isfinite(values)
     bridged.flags.writeable = False
@@ -249,6 +281,7 @@ def measure_pelvic_markers(
     view: str,
     direction: str,
     colour: str | tuple[int, int, int] | MarkerColour = DEFAULT_MARKER_COLOUR,
+    lowpass_hz: float | None = DEFAULT_LOWPASS_HZ,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> PelvicMarkerResult | None:
@@ -269,6 +302,9 @@ def measure_pelvic_markers(
     colour : str, (r, g, b) or MarkerColour
         Sticker colour: a preset (``"green"`` — the default, ``"magenta"``,
         ``"blue"``), ``"#rrggbb"`` or RGB values.
+    lowpass_hz : float or None
+        Cut-off of the zero-lag low-pass applied to the angle series, Hz
+        (default 6 Hz, as for the landmark series); None keeps the raw angles.
     progress, cancel : optional
         Progress sink (one stage, one unit per analysed frame) and cancel token.
 
@@ -291,13 +327,16 @@ def measure_pelvic_markers(
     """
     tracked_marker_names(view, direction)  # check the view before decoding anything
     spec = parse_marker_colour(colour)
+    if lowpass_hz is not None and not (lowpass_hz > 0 and np.isfinite(lowpass_hz)):
+        raise ValidationError(f"The sticker low-pass cut-off must be a positive frequency; got {lowpass_hz!r} Hz.")
     if pose.n_frames == 0:
         raise ValidationError("The pose has no frames to look for pelvic stickers in.")
     candidates, anchor, length = collect_candidates(
         video_path, pose, spec, progress=progress, cancel=cancel
     )
     return pelvic_result_from_candidates(
-        candidates, pose, anchor, length, view=view, direction=direction, colour=spec
+        candidates, pose, anchor, length, view=view, direction=direction, colour=spec,
+        lowpass_hz=lowpass_hz,
     )
 
 

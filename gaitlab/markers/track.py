@@ -41,8 +41,14 @@ from gaitlab.types import FloatArray
 GATE_SHARE = 0.045
 #: ... plus this share of the body length per second since it was last seen.
 GATE_GROWTH_SHARE_PER_S = 0.25
-#: After this long unseen, a sticker is found again only as part of a full pair.
+#: After this long unseen, a sticker is found again only as part of a full pair,
+#: and its remembered size and shape are forgotten (they may stem from a few
+#: frames in which it was partly hidden).
 REACQUIRE_AFTER_S = 0.5
+#: Both stickers of a pair have the same size: a sticker found again (alone or
+#: in a fresh pair) whose area differs from its partner's by more than this
+#: factor is a fragment of a hidden sticker or a stray blob.
+FRESH_PAIR_AREA_RATIO_MAX = 2.0
 #: Distance between the two stickers, as a share of the body length (ASIS–PSIS
 #: about 0.15, ASIS–ASIS about 0.18, PSIS–PSIS about 0.07 on an adult).
 PAIR_DISTANCE_SHARE = (0.03, 0.4)
@@ -52,6 +58,17 @@ AREA_RATIO_RANGE = (0.75, 1.35)
 #: A sticker more elongated than its recent median by more than this is partly
 #: hidden (cut by an edge).
 ELONGATION_INCREASE_LIMIT = 0.25
+#: A small sticker's measured area and outline waver from frame to frame with
+#: the pixel grid and compression.  Where this sticker's own recent values
+#: scatter more than the fixed limits allow, the limits widen to this many
+#: robust standard deviations (1.4826 median absolute deviations) of them, so
+#: the limits fit the video: strict for sharp, large stickers, looser for
+#: stickers a few pixels wide.
+SHAPE_SPREAD_SDS = 3.0
+#: The widest the limits get however much the values scatter: a sticker at
+#: half its usual area is always partly hidden.
+AREA_RATIO_WIDEST = (0.5, 2.0)
+ELONGATION_INCREASE_WIDEST = 0.75
 #: Number of recent accepted frames the reference area is taken from.
 AREA_HISTORY = 15
 #: Gaps up to this long are bridged by linear interpolation (and flagged).
@@ -135,14 +152,33 @@ class _RoleState:
     def active(self, t: float) -> bool:
         return self.rel is not None and t - self.time_s <= REACQUIRE_AFTER_S
 
+    def forget_shape(self) -> None:
+        """Drop the remembered size and roundness (after a long absence)."""
+        self.areas.clear()
+        self.elongations.clear()
+
     def shape_ok(self, area_rel: float, elongation: float) -> bool:
         """The candidate keeps the size and roundness this sticker has had recently."""
         if len(self.areas) < 3:
             return True
-        ref = float(np.median(self.areas))
-        if not (AREA_RATIO_RANGE[0] * ref <= area_rel <= AREA_RATIO_RANGE[1] * ref):
+        areas = np.asarray(self.areas)
+        ref = float(np.median(areas))
+        spread = SHAPE_SPREAD_SDS * _robust_sd(areas) / ref
+        low = max(AREA_RATIO_WIDEST[0], min(AREA_RATIO_RANGE[0], 1.0 - spread))
+        high = min(AREA_RATIO_WIDEST[1], max(AREA_RATIO_RANGE[1], 1.0 + spread))
+        if not (low * ref <= area_rel <= high * ref):
             return False
-        return elongation <= float(np.median(self.elongations)) + ELONGATION_INCREASE_LIMIT
+        elongations = np.asarray(self.elongations)
+        limit = min(
+            ELONGATION_INCREASE_WIDEST,
+            max(ELONGATION_INCREASE_LIMIT, SHAPE_SPREAD_SDS * _robust_sd(elongations)),
+        )
+        return elongation <= float(np.median(elongations)) + limit
+
+
+def _robust_sd(values: np.ndarray) -> float:
+    """1.4826 times the median absolute deviation (the SD of normal scatter)."""
+    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
 def _pair_ok(lead: np.ndarray, trail: np.ndarray, axis_sign: float) -> bool:
@@ -161,7 +197,11 @@ def _assign_frame(
     t: float,
     axis_sign: float,
 ) -> tuple[int | None, int | None]:
-    """Indices of the candidates taken as (leading, trailing) sticker, or None."""
+    """Indices of the candidates taken as (leading, trailing) sticker, or None.
+
+    ``rel`` are positions relative to the hips in body lengths, ``area_rel``
+    areas over the squared body length.
+    """
     n = rel.shape[0]
     options: list[int | None] = [None, *range(n)]
     best: tuple[float, tuple[int | None, int | None]] = (np.inf, (None, None))
@@ -200,10 +240,13 @@ def _assign_frame(
         if i is not None and j is not None:
             if not _pair_ok(rel[i], rel[j], axis_sign):
                 continue
-            if not active[0] and not active[1]:
-                # a fresh pair: prefer stickers of equal size
+            if not active[0] or not active[1]:
+                # a sticker found again (or a fresh pair) has its partner's size
                 a, b = float(area_rel[i]), float(area_rel[j])
-                cost += abs(np.log(a / b)) if a > 0 and b > 0 else 1.0
+                if not (a > 0 and b > 0) or max(a / b, b / a) > FRESH_PAIR_AREA_RATIO_MAX:
+                    continue
+                if not active[0] and not active[1]:
+                    cost += abs(np.log(a / b))  # a fresh pair: the more equal the better
         elif i is not None or j is not None:
             # one sticker alone must still sit on the right side of the other's last place
             role = 0 if i is not None else 1
@@ -312,6 +355,9 @@ def track_marker_pair(
         rel = (xy - anchor[f]) / scale[f]
         area_rel = np.array([c.area_px for c in cands], dtype=np.float64) / scale[f] ** 2
         elong = np.array([c.elongation for c in cands], dtype=np.float64)
+        for state in states:
+            if not state.active(float(t[f])):
+                state.forget_shape()
         picks = _assign_frame(rel, area_rel, elong, states, float(t[f]), axis_sign)
         for role, k in enumerate(picks):
             if k is None:

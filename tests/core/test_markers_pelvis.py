@@ -115,3 +115,32 @@ def test_a_cycle_mostly_in_a_gap_does_not_count():
     ranges = cycle_ranges_deg(holed, t, cycles)
     assert len(ranges) == 3
     assert ranges[1:] == pytest.approx([6.0, 6.0], abs=0.05)
+
+
+def test_marker_angles_are_smoothed_without_filling_gaps():
+    from gaitlab.markers import smooth_angle_deg
+
+    fps = 30.0
+    t = np.arange(120) / fps
+    truth = 8.0 + 3.0 * np.sin(2 * np.pi * 0.9 * t)  # pelvic tilt moves about once a stride
+    rng = np.random.default_rng(1)
+    noisy = truth + 0.6 * rng.standard_normal(t.size)
+    noisy[40:52] = np.nan  # the arm hid a sticker
+    out = smooth_angle_deg(noisy, fps, 6.0)
+    assert np.isnan(out[40:52]).all() and np.isfinite(out[:40]).all() and np.isfinite(out[52:]).all()
+    ok = np.isfinite(out)
+    raw_err = np.sqrt(np.mean((noisy[ok] - truth[ok]) ** 2))
+    err = np.sqrt(np.mean((out[ok] - truth[ok]) ** 2))
+    assert err < 0.6 * raw_err
+    # the stride motion itself passes the filter (no lag, little loss)
+    clean = smooth_angle_deg(truth, fps, 6.0)
+    assert np.abs(clean[10:-10] - truth[10:-10]).max() < 0.05
+    # a video too coarse for the cut-off is left as it is
+    assert np.array_equal(smooth_angle_deg(noisy, 10.0, 6.0), noisy, equal_nan=True)
+
+
+def test_a_bad_smoothing_cut_off_is_refused():
+    from gaitlab.markers import smooth_angle_deg
+
+    with pytest.raises(ValidationError, match="cut-off"):
+        smooth_angle_deg(np.zeros(10), 30.0, 0.0)

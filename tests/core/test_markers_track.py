@@ -214,3 +214,54 @@ def test_tracker_inputs_are_checked():
         tracked_marker_names("frontal", "left")
     with pytest.raises(ValidationError, match="'sagittal' or 'frontal'"):
         tracked_marker_names("transverse", "left")
+
+
+def _pair_frames(n, lead_area, trail_area, *, lead=True, trail=True):
+    """Candidates of a right-walking side view: ASIS 60 px ahead of the PSIS."""
+    out = []
+    for _ in range(n):
+        c = []
+        if lead:
+            c.append(_cand(360.0, 300.0, lead_area))
+        if trail:
+            c.append(_cand(300.0, 292.0, trail_area))
+        out.append(tuple(c))
+    return out
+
+
+def _track(cands):
+    n = len(cands)
+    t = np.arange(n) / 30.0
+    anchor = np.tile([330.0, 330.0], (n, 1))
+    length = np.full(n, 400.0)
+    return track_marker_pair(cands, t, anchor, length, names=("right_asis", "right_psis"), axis_sign=1.0)
+
+
+def test_a_sticker_first_seen_partly_hidden_is_found_again_at_full_size():
+    # the ASIS is first caught half under the arm (small), then hidden for a second
+    cands = _pair_frames(5, 30.0, 45.0) + _pair_frames(30, 0, 50.0, lead=False) + _pair_frames(20, 50.0, 50.0)
+    lead, trail = _track(cands)
+    assert np.isfinite(lead.position_px[35:, 0]).all()  # its remembered small size was forgotten
+    assert trail.n_seen == 55
+
+
+def test_a_fresh_pair_of_very_different_sizes_is_not_taken():
+    # a fragment of a hidden sticker beside a whole one
+    lead, trail = _track(_pair_frames(20, 15.0, 50.0))
+    assert lead.n_seen == 0 and trail.n_seen == 0
+    lead, trail = _track(_pair_frames(20, 40.0, 50.0))
+    assert lead.n_seen == 20 and trail.n_seen == 20
+
+
+def test_a_sticker_that_wavers_in_size_keeps_being_followed():
+    # a sticker a few pixels wide: its measured area scatters by about 15 % frame to frame
+    rng = np.random.default_rng(3)
+    areas = 20.0 * (1.0 + 0.15 * rng.standard_normal(60))
+    cands = [(_cand(360.0, 300.0, float(a)), _cand(300.0, 292.0, 20.0)) for a in areas]
+    lead, _ = _track(cands)
+    assert lead.n_seen >= 57
+    # while a sharp sticker of steady size is dropped when it suddenly shrinks by a third
+    steady = [(_cand(360.0, 300.0, 50.0), _cand(300.0, 292.0, 50.0))] * 20
+    cut = [(_cand(360.0, 300.0, 33.0), _cand(300.0, 292.0, 50.0))] * 3
+    lead, _ = _track(steady + cut + steady)
+    assert not np.isfinite(lead.position_px[20:23, 0]).any() or lead.interpolated[20:23].all()
