@@ -25,6 +25,10 @@ from gaitlab.types import GaitCycle
 #: A cycle counts toward the range of motion when at least this share of its
 #: frames has a measured angle.
 MIN_CYCLE_COVERAGE = 0.8
+#: Without a usable cycle the range over the clip is taken between these
+#: percentiles of the measured angles, so one noisy reading does not widen it
+#: (a steady oscillation keeps 99 % of its range).
+CLIP_RANGE_PERCENTILES = (5.0, 95.0)
 
 
 def _xy(a, name: str) -> np.ndarray:
@@ -134,8 +138,10 @@ def pelvic_tilt_metrics(tilt_deg, time_s, cycles: Iterable[GaitCycle] = ()) -> d
     -------
     dict
         ``pelvic_tilt_rom_deg``: mean over the gait cycles of the range of
-        ``pelvic_tilt`` within each cycle, degrees; over the whole clip when no
-        cycle is usable.  ``pelvic_tilt_mean_deg``: mean tilt over the measured
+        ``pelvic_tilt`` within each cycle, degrees; when no cycle is usable
+        (stickers hidden by the arm in more than a fifth of every cycle, as is
+        common in side views), the range between the 5th and 95th percentiles
+        of the measured tilt over the clip.  ``pelvic_tilt_mean_deg``: mean tilt over the measured
         frames, degrees (positive = anterior).  Both None without measurements.
     """
     a = np.asarray(tilt_deg, dtype=np.float64)
@@ -143,5 +149,9 @@ def pelvic_tilt_metrics(tilt_deg, time_s, cycles: Iterable[GaitCycle] = ()) -> d
     if not ok.any():
         return {"pelvic_tilt_rom_deg": None, "pelvic_tilt_mean_deg": None}
     ranges = cycle_ranges_deg(a, time_s, list(cycles))
-    rom = float(np.mean(ranges)) if ranges else float(a[ok].max() - a[ok].min())
+    if ranges:
+        rom = float(np.mean(ranges))
+    else:
+        low, high = np.percentile(a[ok], CLIP_RANGE_PERCENTILES)
+        rom = float(high - low)
     return {"pelvic_tilt_rom_deg": rom, "pelvic_tilt_mean_deg": float(a[ok].mean())}
