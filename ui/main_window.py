@@ -127,6 +127,11 @@ class MainWindow(QMainWindow):
         except GaitlabError as exc:
             show_error(self, "gaitlab", str(exc))
             return False
+        except Exception as exc:  # a bug in gaitlab, not the user's fault: log it, show one sentence
+            log.exception("internal error while changing the view")
+            show_error(self, "gaitlab", f"An internal error stopped this view ({type(exc).__name__}); "
+                                        "the details were written to gaitlab's log.")
+            return False
         return True
 
     # -- settings ----------------------------------------------------------------

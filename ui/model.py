@@ -9,13 +9,13 @@ window stays responsive while the database is written.
 
 from __future__ import annotations
 
-import functools
 import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from gaitlab.storage import Library, Patient, Recording, Visit, default_library_path
+from ui.jobs import import_recording_job, import_sample_job, run_in_process
 from ui.settings import AppSettings, SettingsError, load_settings, save_settings
 from ui.workers import Task, TaskQueue
 
@@ -25,25 +25,6 @@ log = logging.getLogger(__name__)
 def library_path_for(settings: AppSettings) -> Path:
     """The library file the settings point at (gaitlab's default when unset)."""
     return Path(settings.library_path).expanduser() if settings.library_path else default_library_path()
-
-
-def analysis_kwargs(settings: AppSettings) -> dict:
-    """Keyword arguments of the workflow's imports that carry the user's analysis settings.
-
-    The model variant goes as ``model_variant``; a filter cutoff other than the
-    default is handed over through the workflow's ``analyze`` hook as gaitlab's own
-    ``analyze_video`` with :class:`~gaitlab.kinematics.KinematicsSettings`.
-    """
-    kwargs: dict = {"model_variant": settings.model_variant}
-    from gaitlab.kinematics import KinematicsSettings
-
-    if settings.lowpass_hz != KinematicsSettings().lowpass_hz:
-        from gaitlab.analysis import analyze_video
-
-        kwargs["analyze"] = functools.partial(
-            analyze_video, settings=KinematicsSettings(lowpass_hz=settings.lowpass_hz)
-        )
-    return kwargs
 
 
 def import_recording_work(
@@ -56,59 +37,11 @@ def import_recording_work(
     settings: AppSettings,
     replaces: int | None = None,
 ):
-    """The work of one video import, ``work(progress, cancel)`` for a :class:`Task`.
-
-    With ``replaces`` (a recording ID), that recording is deleted in the same
-    library transaction the new analysis is stored in, so an analysis that fails
-    or is cancelled leaves the old one in place.
-    """
-
-    def work(progress, cancel):
-        from gaitlab.workflow import import_recording
-
-        kwargs = analysis_kwargs(settings)
-        with Library(library_path) as lib:
-            if replaces is None:
-                return import_recording(
-                    lib, visit_id, video_path, view=view, person=person,
-                    copy_video=settings.copy_videos, progress=progress, cancel=cancel, **kwargs,
-                )
-            # Analyse first (no lock held while the model runs), then swap the
-            # recordings in one short transaction.
-            replay = _analyse_once(lib, visit_id, video_path, view, person, kwargs, progress, cancel)
-            with lib.transaction():
-                lib.delete_recording(replaces)
-                return import_recording(
-                    lib, visit_id, video_path, view=view, person=person,
-                    copy_video=settings.copy_videos, model_variant=kwargs["model_variant"],
-                    analyze=replay,
-                )
-
-    return work
-
-
-def _analyse_once(lib: Library, visit_id: int, video_path, view, person, kwargs, progress, cancel):
-    """Run gaitlab's analysis now; return an ``analyze`` hook that hands its outcome to the workflow."""
-    from gaitlab.analysis import analyze_video
-    from gaitlab.errors import TooLittleWalkingError
-
-    analyze = kwargs.get("analyze", analyze_video)
-    patient = lib.get_patient(lib.get_visit(visit_id).patient_id)
-    outcome: dict = {}
-    try:
-        outcome["document"] = analyze(
-            video_path, view=view, person=person, height_cm=patient.height_cm,
-            model_variant=kwargs["model_variant"], progress=progress, cancel=cancel,
-        )
-    except TooLittleWalkingError as exc:  # stored as a partial analysis, like a first import
-        outcome["error"] = exc
-
-    def replay(*_args, **_kwargs) -> dict:
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["document"]
-
-    return replay
+    """``work(progress, cancel)`` of one video import, run in a child process (see :mod:`ui.jobs`)."""
+    return run_in_process(
+        import_recording_job, library_path=str(library_path), visit_id=int(visit_id),
+        video_path=str(video_path), view=view, person=person, settings=settings, replaces=replaces,
+    )
 
 
 class AppModel(QObject):
@@ -277,17 +210,10 @@ class AppModel(QObject):
 
     def import_sample_patient(self, sample_dir: Path) -> Task:
         """Queue the import of the sample patient (analyses its videos); result: the patient ID."""
-        library_path = self.library_path
-        settings = self.settings
-
-        def work(progress, cancel):
-            from gaitlab.workflow import import_sample_patient
-
-            with Library(library_path) as lib:
-                return import_sample_patient(
-                    lib, sample_dir, progress=progress, cancel=cancel, **analysis_kwargs(settings)
-                )
-
+        work = run_in_process(
+            import_sample_job, library_path=str(self.library_path), sample_dir=str(sample_dir),
+            settings=self.settings,
+        )
         task = Task("Opening the sample patient", work)
         task.succeeded.connect(lambda _pid: self.patients_changed.emit())
         self.tasks.submit(task)

@@ -151,8 +151,11 @@ class TrendView(QWidget):
                                                  pen=pg.mkPen(None))
                     region.setZValue(-10)
                     plot.addItem(region)
-                plot.plot(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=8,
-                          symbolBrush=colour, connect="finite", name=s.side or s.label)
+                measured = [(x, y) for x, y in zip(xs, ys) if x is not None and np.isfinite(y)]
+                if not measured:
+                    continue
+                plot.plot([x for x, _ in measured], [y for _, y in measured], pen=pg.mkPen(colour, width=2),
+                          symbol="o", symbolSize=8, symbolBrush=colour, name=s.side or s.label)
                 for x, y, p in zip(xs, ys, s.points):
                     if np.isfinite(y) and s is series[0]:
                         text = pg.TextItem(p.label, color="#52606d", anchor=(0.5, 1.2))
@@ -181,10 +184,12 @@ class TrendView(QWidget):
         pain.addLegend(offset=(4, 4), labelTextSize="7pt", verSpacing=-6)
         for attr, name, colour, style in PAIN_SERIES:
             xs = [x_of[v.visit_id] for v in self.visits]
-            ys = [np.nan if getattr(v, attr) is None else float(getattr(v, attr)) for v in self.visits]
-            if np.isfinite(ys).any():
-                pain.plot(xs, ys, pen=pg.mkPen(colour, width=2, style=style), symbol="s", symbolSize=7,
-                          symbolBrush=colour, connect="finite", name=name)
+            measured = [(x, float(getattr(v, attr))) for x, v in zip(xs, self.visits)
+                        if getattr(v, attr) is not None]
+            if measured:
+                pain.plot([x for x, _ in measured], [y for _, y in measured],
+                          pen=pg.mkPen(colour, width=2, style=style), symbol="s", symbolSize=7,
+                          symbolBrush=colour, name=name)
         for v in self.visits:
             if v.has_red_flags:
                 flag = pg.TextItem("⚑ red flag", color="#b71c1c", anchor=(0.5, 0))
