@@ -161,8 +161,10 @@ class PatientsView(QWidget):
             self.patient_opened.emit(pid)
 
 
-def show_error(parent: QWidget, title: str, message: str) -> None:
-    """A modal one-sentence error (no traceback)."""
+def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
+    """A one-sentence error (no traceback), window-modal, without blocking the event loop."""
     box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, parent)
     box.setObjectName("error_box")
-    box.exec()
+    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.open()
+    return box
