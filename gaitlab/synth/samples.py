@@ -10,6 +10,10 @@ JSON, plus ``patient.json`` with the patient and visit record the library import
   range, a right pelvic drop in left single support (Trendelenburg), a shorter
   right step, slower cadence and speed, more forward trunk lean.
 * **6 months post-op**: partly recovered.
+
+At every visit the therapist put green ball stickers on the pelvis (ASIS and
+PSIS of the side facing the side camera; both ASIS and PSIS for the front
+camera), so the sagittal clips show ``pelvic_tilt``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ SAMPLE_VISITS: tuple[tuple[str, str, str], ...] = (
 _BODY: dict[str, Any] = dict(height_m=1.68, girth_scale=1.05, hip_width_scale=1.08, shoulder_width_scale=0.95,
              skin_rgb=(222, 170, 138), hair_rgb=(92, 64, 40), shoes_rgb=(236, 236, 232))
 
+#: The therapist's pelvic stickers at every visit: fluorescent green balls of
+#: 4 cm (they must appear at least about 6 pixels wide; the sagittal samples
+#: film the walker from 6.3-6.5 m at 720p), placed as ``docs/pelvic_markers.md``
+#: says: on the side facing the camera in the side videos, on both sides in the
+#: front videos.
+_STICKERS: dict[str, Any] = dict(markers=True, marker_diameter_m=0.04, marker_sides="auto")
+
 _GAIT = {
     "preop": GaitParams(
         speed_m_s=0.90, cadence_steps_per_min=102.0, step_length_ratio_right=1.05,
@@ -47,7 +58,7 @@ _GAIT = {
         hip_flexion_amplitude_deg_right=38.0, knee_flexion_peak_deg=56.0, knee_flexion_loading_deg=12.0,
         trunk_lean_sagittal_deg=5.0, trunk_lean_lateral_amplitude_deg=2.0, lumbar_stiffness=0.3,
         pelvic_drop_deg_left=4.0, pelvic_drop_deg_right=4.5, arm_swing_deg=24.0, variability=0.025,
-        shirt_rgb=(40, 105, 185), trousers_rgb=(45, 45, 62), **_BODY,
+        shirt_rgb=(40, 105, 185), trousers_rgb=(45, 45, 62), **_BODY, **_STICKERS,
     ),
     "post6w": GaitParams(
         speed_m_s=0.70, cadence_steps_per_min=92.0, step_length_ratio_right=0.85,
@@ -56,7 +67,7 @@ _GAIT = {
         trunk_lean_sagittal_deg=11.0, trunk_lean_lateral_amplitude_deg=3.5, lumbar_stiffness=0.9,
         pelvic_drop_deg_left=3.0, pelvic_drop_deg_right=8.5, pelvic_rotation_deg=2.5,
         arm_swing_deg=14.0, variability=0.035,
-        shirt_rgb=(170, 60, 60), trousers_rgb=(40, 48, 70), **_BODY,
+        shirt_rgb=(170, 60, 60), trousers_rgb=(40, 48, 70), **_BODY, **_STICKERS,
     ),
     "post6m": GaitParams(
         speed_m_s=0.88, cadence_steps_per_min=100.0, step_length_ratio_right=0.94,
@@ -65,7 +76,8 @@ _GAIT = {
         trunk_lean_sagittal_deg=6.5, trunk_lean_lateral_amplitude_deg=2.5, lumbar_stiffness=0.6,
         pelvic_drop_deg_left=3.5, pelvic_drop_deg_right=5.5, pelvic_rotation_deg=3.0,
         arm_swing_deg=22.0, variability=0.025,
-        shirt_rgb=(60, 130, 90), trousers_rgb=(50, 50, 55), **_BODY,
+        # a plum shirt: the green one worn before merged with the green stickers
+        shirt_rgb=(110, 80, 140), trousers_rgb=(50, 50, 55), **_BODY, **_STICKERS,
     ),
 }
 
