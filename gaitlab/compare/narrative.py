@@ -18,6 +18,7 @@ _WHAT = {
     "hip_rom": "{side} hip flexion-extension range",
     "pelvic_drop": "{side} pelvic drop during {stance} single support",
     "pelvic_obliquity_rom": "pelvic obliquity range",
+    "pelvic_tilt_rom": "sagittal pelvic tilt range (skin stickers)",
     "cadence": "cadence",
     "gait_speed": "walking speed",
     "trunk_lean_sagittal": "forward trunk lean",
