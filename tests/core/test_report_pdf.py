@@ -63,9 +63,10 @@ def test_comparison_report_pages_and_text(library, tmp_path, paper, size):
         assert float(page.mediabox.height) == pytest.approx(size[1], abs=1)
     pages = _pages_png(pdf, tmp_path)
     assert len(pages) == len(reader.pages) >= 3
-    for grey in pages:
+    for number, grey in enumerate(pages, start=1):
         ink = (grey < 200).mean()
-        assert ink > 0.01, "a blank page"
+        # Full pages carry well over 1 % ink; the last may hold only the end of a section.
+        assert ink > (0.001 if number == len(pages) else 0.01), f"page {number} is blank"
     text = _text(pdf)
     first = " ".join((reader.pages[0].extract_text() or "").split())
     assert first.index("RED FLAG") < first.index("Patient and surgery")  # red flags at the top
