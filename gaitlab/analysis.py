@@ -28,7 +28,7 @@ from gaitlab.pose.extract import extract_raw_poses
 from gaitlab.pose.models import resolve_model
 from gaitlab.pose.tracking import select_walker, track_people
 from gaitlab.progress import CancelToken, Progress
-from gaitlab.types import PoseSequence, VideoInfo
+from gaitlab.types import Direction, PoseSequence, VideoInfo, View
 
 log = logging.getLogger(__name__)
 
@@ -248,12 +248,11 @@ def analyze_video(
         "cached landmarks" if cached else "pose model run",
     )
     detected_view, direction = detect_view(pose)
+    chosen_view: View = detected_view
     if view != "auto" and view != detected_view:
         # The user knows the camera set-up; keep their view, take a direction that fits it.
-        direction = _direction_for_view(pose, view)
-        chosen_view = view
-    else:
-        chosen_view = detected_view
+        chosen_view = "sagittal" if view == "sagittal" else "frontal"
+        direction = _direction_for_view(pose, chosen_view)
     pelvic = None
     if markers != "none" and stickers_visible(video.path, pose, colour=markers):
         pelvic = measure_pelvic_markers(
@@ -361,7 +360,7 @@ def pose_for_result(
     return people[index]
 
 
-def _direction_for_view(pose: PoseSequence, view: str) -> str:
+def _direction_for_view(pose: PoseSequence, view: str) -> Direction:
     """Walking direction within a view the user imposed, from the person's motion."""
     pts = pose.image_px[pose.detected]
     k = max(1, len(pts) // 10)  # first and last tenth of the frames the person is in

@@ -189,7 +189,8 @@ class PoseSequence:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """(T,) True where the person was detected in the frame."""
-        return np.isfinite(self.image_px).all(axis=2).any(axis=1)
+        landmark_found = np.all(np.isfinite(self.image_px), axis=2)
+        return np.asarray(np.any(landmark_found, axis=1), dtype=bool)
 
     @property
     def detection_rate(self) -> float:
@@ -213,7 +214,7 @@ class PoseSequence:
         fields.update(changes)
         t = fields.pop("time_s")
         px = fields.pop("image_px")
-        return PoseSequence.create(t, px, **fields)
+        return PoseSequence.create(t, px, **fields)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -305,9 +305,10 @@ def run_patient_show(args: argparse.Namespace) -> int:
                     print(f"      warning: {r.warning}")
             if len({r.view for r in recordings if r.status == "ok"}) > 1:
                 complete = [
-                    lib.get_recording(int(r.recording_id)).result
+                    doc
                     for r in recordings
                     if r.status == "ok"
+                    and (doc := lib.get_recording(int(r.recording_id)).result) is not None
                 ]
                 print(f"    visit (both views): {key_metrics(_combined_metrics(complete))}")
     return 0

@@ -192,7 +192,7 @@ def keep_toe_offs_in_stance(heel_strikes: np.ndarray, toe_offs: np.ndarray) -> n
     A toe off before the first heel strike is kept (its stance began before the
     video); after that, each interval between heel strikes keeps its first toe off.
     """
-    kept = []
+    kept: list[float] = []
     for to in np.sort(toe_offs):
         before = heel_strikes[heel_strikes < to]
         if before.size == 0:

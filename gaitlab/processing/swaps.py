@@ -478,8 +478,10 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0, direction: str | No
     ])
     shank_all = shank_all[np.isfinite(shank_all)]
     shank = float(np.median(shank_all)) if shank_all.size else 0.0
-    seen = (np.isfinite(ka).all(axis=(1, 2)) & np.isfinite(kb).all(axis=(1, 2))) | (
-        np.isfinite(fa).all(axis=(1, 2)) & np.isfinite(fb).all(axis=(1, 2))
+    seen: np.ndarray = np.asarray(
+        (np.isfinite(ka).all(axis=(1, 2)) & np.isfinite(kb).all(axis=(1, 2)))
+        | (np.isfinite(fa).all(axis=(1, 2)) & np.isfinite(fb).all(axis=(1, 2))),
+        dtype=bool,
     )
     # footprints over the whole walk: they tie the legs' identity together
     # across stretches the legs cannot be followed through

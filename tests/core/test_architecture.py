@@ -74,3 +74,14 @@ def test_ruff_finds_nothing():
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_mypy_finds_nothing_in_the_core():
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "gaitlab"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
