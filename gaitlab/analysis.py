@@ -19,7 +19,7 @@ from gaitlab.contract import SCHEMA_ID, json_ready, validate_document
 from gaitlab.errors import InputError, NoPersonError, TooLittleWalkingError, VideoError
 from gaitlab.io.video import probe_video
 from gaitlab.kinematics import GaitAnalysis, KinematicsSettings, analyze_gait
-from gaitlab.kinematics.cycles import average_cycles
+from gaitlab.kinematics.cycles import average_cycles_with_gaps
 from gaitlab.kinematics.view import detect_view
 from gaitlab.markers import DEFAULT_MARKER_COLOUR, PelvicMarkerResult, measure_pelvic_markers
 from gaitlab.markers.measure import stickers_visible
@@ -153,8 +153,8 @@ def _add_marker_series(
     """Put the sticker-based pelvic series, cycles and metrics into the document parts.
 
     Sagittal: ``pelvic_tilt`` (only measurable with stickers), its cycle curve
-    (over the left leg's cycles, like the other whole-pelvis series) and its
-    metrics.  Frontal: the sticker obliquity already replaced the landmark one in
+    (over the left leg's cycles, like the other whole-pelvis series; points hidden
+    in every cycle stay null) and its metrics.  Frontal: the sticker obliquity already replaced the landmark one in
     :func:`~gaitlab.kinematics.analyze_gait`; here it is only marked as such.
     """
     for name, values in markers.series.items():
@@ -163,7 +163,13 @@ def _add_marker_series(
             continue
         measured["series"][name] = json_ready(values, ndigits=4)
         left = gait.gait_cycles.get("left", [])
-        curve = average_cycles(np.asarray(values, float), pose.time_s, left) if left else None
+        # The arm hides a sticker at the same moment of every stride: average what was seen.
+        step = 2.5 / pose.fps
+        curve = (
+            average_cycles_with_gaps(np.asarray(values, float), pose.time_s, left, step)
+            if left
+            else None
+        )
         if curve is not None:
             measured["cycles"][name] = json_ready(curve, ndigits=4)
     if gait.enough_walking:

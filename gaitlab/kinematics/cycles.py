@@ -100,3 +100,55 @@ def compute_cycle_curves(
         if avg is not None:
             out[name] = avg
     return out
+
+
+def normalise_cycle_with_gaps(
+    values: np.ndarray, time_s: np.ndarray, cycle: GaitCycle, max_step_s: float
+) -> np.ndarray:
+    """One series over one cycle at :data:`N_POINTS` points, NaN where it was not measured.
+
+    Unlike :func:`normalise_cycle` a cycle is kept when part of it is missing (a
+    sticker hidden by the arm at the same moment of every stride): points of the
+    cycle that fall between two measured frames more than ``max_step_s`` apart are
+    NaN, never bridged.
+    """
+    grid = np.linspace(cycle.start_s, cycle.end_s, N_POINTS)
+    ok = np.isfinite(values)
+    t, v = time_s[ok], values[ok]
+    out = np.full(N_POINTS, np.nan)
+    if t.size < 2:
+        return out
+    right = np.searchsorted(t, grid, side="left")
+    exact = (right < t.size) & (np.abs(t[np.minimum(right, t.size - 1)] - grid) <= 1e-9)
+    inner = (right > 0) & (right < t.size)
+    left_t = t[np.maximum(right - 1, 0)]
+    right_t = t[np.minimum(right, t.size - 1)]
+    bridged = inner & ((right_t - left_t) <= max_step_s + 1e-9)
+    use = exact | bridged
+    out[use] = np.interp(grid[use], t, v)
+    return out
+
+
+def average_cycles_with_gaps(
+    values: np.ndarray, time_s: np.ndarray, cycles: list[GaitCycle], max_step_s: float
+) -> dict | None:
+    """Mean and SD per cycle point over the cycles that measured that point.
+
+    ``n`` counts the cycles measured over at least half of their points; None when
+    no cycle is.  Points no cycle measured are NaN (null in the document).
+    """
+    curves = [normalise_cycle_with_gaps(values, time_s, c, max_step_s) for c in cycles]
+    curves = [c for c in curves if np.isfinite(c).mean() >= 0.5]
+    if not curves:
+        return None
+    stack = np.vstack(curves)
+    counts = np.isfinite(stack).sum(axis=0)
+    mean = np.full(N_POINTS, np.nan)
+    sd = np.full(N_POINTS, np.nan)
+    have = counts > 0
+    mean[have] = np.nansum(np.where(np.isfinite(stack), stack, 0.0), axis=0)[have] / counts[have]
+    many = counts > 1
+    dev = np.where(np.isfinite(stack), stack - mean, 0.0)
+    sd[many] = np.sqrt((dev**2).sum(axis=0)[many] / (counts[many] - 1))
+    sd[have & ~many] = 0.0
+    return {"mean": mean, "sd": sd, "n": len(curves)}
