@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -34,14 +36,19 @@ CLIP_S = 20.0
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 
 
+PASS_S = 6.7  # one pass across a static camera's field (the walker stays big enough)
+
+
 def make_clip(path: Path, duration_s: float, seed: int = 11) -> Path:
-    """A synthetic 1080p30 side-view walk (the gait lab's renderer)."""
+    """A synthetic 1080p30 side-view walk of ``duration_s``: one rendered pass of
+    :data:`PASS_S` seconds across the picture, repeated (the walker re-enters at
+    each seam, as in a clinic where the patient walks the walkway several times)."""
     from gaitlab.synth import CameraSetup, GaitParams, render_walk, simulate_walk
 
     camera = CameraSetup(view="sagittal", walking="right", width=WIDTH, height=HEIGHT, fps=FPS)
-    walk = simulate_walk(GaitParams(), camera, duration_s=duration_s, seed=seed)
-    render_walk(walk, path)
-    return path
+    walk = simulate_walk(GaitParams(speed_m_s=0.9), camera, duration_s=PASS_S, seed=seed)
+    one_pass = render_walk(walk, path.with_name(path.stem + "_pass.mp4"))
+    return loop_clip(one_pass, path, duration_s)
 
 
 def loop_clip(src: Path, dst: Path, duration_s: float) -> Path:
@@ -54,7 +61,7 @@ def loop_clip(src: Path, dst: Path, duration_s: float) -> Path:
         pts = [p.pts for p in probe.demux(stream_in) if p.pts is not None]
     frame_pts = (max(pts) - min(pts)) / max(1, len(pts) - 1)
     span = int(round(max(pts) - min(pts) + frame_pts))
-    repeats = int(duration_s / float(span * time_base)) + 1
+    repeats = int(np.ceil(duration_s / float(span * time_base)))
     with av.open(str(dst), "w") as out:
         stream = None
         for r in range(repeats):
