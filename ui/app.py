@@ -115,6 +115,8 @@ class ScreenshotRun:
 
     def start(self, _patient_id: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.window.task_panel.clear_finished()
+        self.window.task_dock.setVisible(False)
         self.deadline = time.monotonic() + self.timeout_s
         self.window.compare_view.tabs.setCurrentIndex(1)  # the cycle curves beside the grid
         self._wait_then(self._compare_ready, self._shoot_compare)

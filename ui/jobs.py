@@ -5,7 +5,7 @@ interpreter lock for hundreds of milliseconds at a time; in a thread of the app
 that would freeze the window.  So every analysis runs in a child process (spawned,
 never forked from a Qt process), with its own library connection.  The child
 reports gaitlab's progress calls and its outcome through a queue; cancelling sets
-an event the child turns into gaitlab's :class:`~gaitlab.progress.CancelToken`.
+a shared flag the child turns into gaitlab's :class:`~gaitlab.progress.CancelToken`.
 :func:`run_in_process` makes such a job look like a plain ``work(progress, cancel)``
 call for :class:`ui.workers.Task`.
 """
@@ -147,7 +147,10 @@ def _child(job, kwargs: dict, q, stop) -> None:
     token = CancelToken()
 
     def watch() -> None:
-        stop.wait()
+        # A shared flag polled here; a multiprocessing Event would deadlock the parent's
+        # set() once this process has ended while still waiting on it.
+        while not stop.value:
+            time.sleep(_POLL_S)
         token.cancel()
 
     threading.Thread(target=watch, daemon=True).start()
@@ -180,13 +183,13 @@ def run_in_process(job, **kwargs):
     def work(progress, cancel):
         ctx = mp.get_context("spawn")
         q = ctx.Queue()
-        stop = ctx.Event()
+        stop = ctx.Value("b", 0, lock=False)
         proc = ctx.Process(target=_child, args=(job, kwargs, q, stop), name="gaitlab-job")
         proc.start()
         try:
             while True:
                 if cancel.cancelled:
-                    stop.set()
+                    stop.value = 1
                 try:
                     msg = q.get(timeout=_POLL_S)
                 except queue.Empty:
@@ -209,7 +212,7 @@ def run_in_process(job, **kwargs):
                 else:
                     raise InternalJobError(f"{msg[1]} in the analysis process:\n{msg[2]}")
         finally:
-            stop.set()
+            stop.value = 1
             proc.join(timeout=30)
             if proc.is_alive():
                 proc.terminate()

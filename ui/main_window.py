@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QWidget,
 )
 
 from gaitlab.errors import GaitlabError
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("task_dock")
         dock.setWidget(self.task_panel)
         dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
-        dock.setTitleBarWidget(None)
+        dock.setTitleBarWidget(QWidget())
         self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         self.task_dock = dock
         dock.setVisible(False)

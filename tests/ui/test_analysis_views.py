@@ -86,6 +86,9 @@ def test_recording_view_plays_with_skeleton_plots_and_tables(shared_window, qtbo
     assert w.stack.currentWidget() is rv
     qtbot.waitUntil(lambda: rv.store.complete and rv.video.pose is not None, timeout=60_000)
 
+    # the display-size frame covers the full-resolution video rectangle the landmarks live in
+    shown = rv.video.image.mapRectToParent(rv.video.image.boundingRect())
+    assert (shown.width(), shown.height()) == pytest.approx((rv.store.info.width, rv.store.info.height))
     # plots of the side view, hip flexion labelled as a 2-D proxy, events marked
     assert {"hip_flexion", "knee_flexion", "trunk_lean_sagittal"} <= set(rv.series_plots.plots)
     assert "2-D proxy" in rv.series_plots.plots["hip_flexion"].titleLabel.text

@@ -80,6 +80,8 @@ def _start_xvfb(display: str):
     if proc.poll() is not None or not socket.exists():
         err = proc.stderr.read().decode(errors="replace")[-300:] if proc.poll() is not None else ""
         proc.kill()
+        proc.wait(5)
+        proc.stderr.close()
         pytest.skip(f"Xvfb could not start on {display}: {err.strip() or 'no socket appeared'}")
     return proc
 
@@ -115,6 +117,7 @@ def test_screenshots_of_the_sample_patient_under_a_real_x_server(tmp_path):
     finally:
         xvfb.terminate()
         xvfb.wait(10)
+        xvfb.stderr.close()
     assert run.returncode == 0, run.stderr[-2000:]
     for name in ("compare.png", "recording.png"):
         path = out / name

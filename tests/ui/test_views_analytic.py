@@ -54,6 +54,9 @@ def test_recording_view_on_an_analytic_walk(window, model, analytic_patient, qtb
     assert window.stack.currentWidget() is rv
     qtbot.waitUntil(lambda: rv.store.complete, timeout=20_000)
     assert set(rv.series_plots.plots) == {"pelvic_obliquity", "hip_adduction", "trunk_lean_lateral"}
+    # the display-size frame covers the full-resolution video rectangle the landmarks live in
+    shown = rv.video.image.mapRectToParent(rv.video.image.boundingRect())
+    assert (shown.width(), shown.height()) == pytest.approx((rv.store.info.width, rv.store.info.height))
     assert "radiographic" in rv.readout_note.text()
     assert "radiographic" in rv.findChild(QLabel, "quality_label").text()
     t = float(rec.result["events"]["heel_strike"]["left"][1])

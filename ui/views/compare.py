@@ -325,7 +325,11 @@ class CompareView(QWidget):
         if c.issues:
             head = {"comparable": "Comparable, with notes", "caution": "Compare with caution",
                     "not comparable": "Not comparable"}.get(c.status, c.status)
-            self.comparability_banner.setText(f"⚠ {head}: " + " ".join(i.sentence for i in c.issues))
+            first = c.issues[0].sentence
+            more = len(c.issues) - 1
+            self.comparability_banner.setText(
+                f"⚠ {head}: {first}" + (f"  (+{more} more in the Findings tab)" if more else ""))
+            self.comparability_banner.setToolTip("\n".join(i.sentence for i in c.issues))
         self.comparability_banner.setVisible(bool(c.issues))
         self._fill_findings(comp)
         self._fill_metrics(comp)
@@ -359,6 +363,11 @@ class CompareView(QWidget):
         if comp.baseline is not None:
             parts.append(f"<p style='color:#52606d'>Patient's baseline: {comp.baseline.label} "
                          f"({comp.baseline.date.isoformat()}).</p>")
+        issues = comp.comparability.issues
+        if issues:
+            parts.append(f"<h4 style='color:#8a4b00'>Comparability: {comp.comparability.status}</h4><ul>")
+            parts += [f"<li style='color:#8a4b00'>{i.sentence}</li>" for i in issues]
+            parts.append("</ul>")
         if comp.findings:
             parts.append("<h4>Findings</h4><ol>")
             for f in comp.findings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gaitlab.landmarks import INDEX, LANDMARK_NAMES, SKELETON
@@ -88,6 +89,8 @@ class VideoPanel(QWidget):
         self._pose_row: np.ndarray = np.zeros(0, np.int64)
         self.current_index = -1
         self.show_skeleton = True
+        self.follow = True  # keep the walker centred and large (zoomed to the person)
+        self._person_height_px = 0.0
         self._caption_text = caption
 
     def set_source(self, store: FrameStore | None, pose: PoseSequence | None = None, caption: str = "") -> None:
@@ -101,7 +104,8 @@ class VideoPanel(QWidget):
             self.caption.setText(caption or "no video")
             return
         width, height = store.info.width, store.info.height
-        self.image.setRect(0, 0, width, height)
+        # Display-size frames drawn in full-resolution video pixels (the landmarks' coordinates).
+        self.image.setTransform(QTransform.fromScale(width / store.size_px[0], height / store.size_px[1]))
         self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0)
         self.caption.setPos(0, 0)
         self.note.setPos(0, height)
@@ -111,10 +115,15 @@ class VideoPanel(QWidget):
         self.pose = pose
         if pose is None:
             self._pose_row = np.zeros(0, np.int64)
+            self._person_height_px = 0.0
         else:
             rows = np.full(int(pose.frame_index.max(initial=-1)) + 1, -1, np.int64)
             rows[pose.frame_index] = np.arange(pose.n_frames)
             self._pose_row = rows
+            y = pose.image_px[:, :, 1]
+            ok = np.isfinite(y).any(axis=1)
+            spans = np.nanmax(y[ok], axis=1) - np.nanmin(y[ok], axis=1) if ok.any() else np.zeros(0)
+            self._person_height_px = float(np.percentile(spans, 90)) if spans.size else 0.0
         self._draw_pose(self.current_index)
 
     def set_note(self, text: str) -> None:
@@ -152,6 +161,31 @@ class VideoPanel(QWidget):
         joints = points[list(_BODY_JOINTS)]
         ok = np.all(np.isfinite(joints), axis=1)
         self._joints.setData(joints[ok, 0], joints[ok, 1])
+        if self.follow and ok.any() and self._person_height_px > 0:
+            self._centre_on(joints[ok])
+
+    def _centre_on(self, joints: np.ndarray) -> None:
+        """Zoom so the walker fills about 70 % of the panel height, centred on the body."""
+        cx = float(np.mean(joints[:, 0]))
+        cy = float(0.5 * (joints[:, 1].min() + joints[:, 1].max()))
+        h = self._person_height_px / 0.7
+        rect = self.view.rect()
+        aspect = rect.width() / rect.height() if rect.height() > 0 else 4 / 3
+        w = h * aspect
+        self.view.setRange(xRange=(cx - w / 2, cx + w / 2), yRange=(cy - h / 2, cy + h / 2), padding=0)
+        x0, y0 = self.view.viewRange()[0][0], self.view.viewRange()[1][0]
+        self.caption.setPos(x0, y0)
+        self.note.setPos(x0, self.view.viewRange()[1][1])
+
+    def set_follow(self, follow: bool) -> None:
+        """Follow the walker (zoomed) or show the whole frame."""
+        self.follow = bool(follow)
+        if not self.follow and self.store is not None:
+            w, h = self.store.info.width, self.store.info.height
+            self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
+            self.caption.setPos(0, 0)
+            self.note.setPos(0, h)
+        self._draw_pose(self.current_index)
 
     def set_skeleton_visible(self, visible: bool) -> None:
         self.show_skeleton = bool(visible)
