@@ -86,6 +86,7 @@ def track_people(
     max_gap_s: float = 1.0,
     max_jump_torsos: float = 1.5,
     duplicate_torsos: float = 0.5,
+    max_reentry_s: float = 10.0,
 ) -> list[PoseSequence]:
     """Link the detections of a video into one pose sequence per person.
 
@@ -102,6 +103,10 @@ def track_people(
         The pose model sometimes reports one body twice in a frame; a detection
         whose centre lies within this many torso lengths of another (of similar
         size) is a duplicate and does not start a new track.
+    max_reentry_s : float
+        A track that starts within this many seconds after another one ended, with
+        a body of about the same size, is the same person coming back into the
+        picture (a patient walking the walkway several times), not a new person.
 
     Returns
     -------
@@ -166,6 +171,7 @@ def track_people(
             )
     tracks = [tr for tr in tracks if len(tr["frames"]) >= 3]
     tracks.sort(key=lambda tr: min(tr["frames"]))
+    tracks = _join_reentries(tracks, raw.time_s, size_all, max_reentry_s)
     people = []
     n = raw.n_frames
     for index, tr in enumerate(tracks):
@@ -193,6 +199,35 @@ def track_people(
             )
         )
     return people
+
+
+def _join_reentries(tracks: list[dict], time_s: np.ndarray, size: np.ndarray, max_gap_s: float) -> list[dict]:
+    """Join tracks that follow each other in time with a body of the same size.
+
+    ``tracks`` are sorted by first frame; a later track joins the open group whose
+    last frame is the latest before its first frame, when the gap is at most
+    ``max_gap_s`` and the apparent torso sizes at the seam differ by less than a
+    third (|ln ratio| <= 0.3).  Overlapping tracks are never joined: two bodies in
+    one frame are two people.
+    """
+    groups: list[dict] = []
+    for tr in tracks:
+        first = min(tr["frames"])
+        first_size = size[tr["frames"][first]]
+        best = None
+        for g in groups:
+            last = max(g["frames"])
+            if last >= first or time_s[first] - time_s[last] > max_gap_s:
+                continue
+            if abs(np.log(first_size / size[g["frames"][last]])) > 0.3:
+                continue
+            if best is None or last > max(best["frames"]):
+                best = g
+        if best is None:
+            groups.append({"frames": dict(tr["frames"])})
+        else:
+            best["frames"].update(tr["frames"])
+    return groups
 
 
 def summarize_person(pose: PoseSequence) -> PersonSummary:

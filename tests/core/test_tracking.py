@@ -132,3 +132,20 @@ def test_a_body_reported_twice_in_a_frame_stays_one_person():
 def test_two_people_side_by_side_are_not_merged():
     frames = [[body(300 + 8 * i, 400, 100), body(300 + 8 * i + 120, 400, 100)] for i in range(40)]
     assert len(track_people(make_raw(frames))) == 2
+
+
+def test_a_patient_walking_out_and_back_in_is_one_person():
+    # Three passes across the picture with 1 s outside it between passes.
+    frames = []
+    for _pass in range(3):
+        frames += [[body(100 + 15 * i, 400, 100)] for i in range(60)]
+        frames += [[] for _ in range(30)]
+    people = track_people(make_raw(frames))
+    assert len(people) == 1
+    assert people[0].detection_rate == pytest.approx(180 / 270)
+
+
+def test_someone_else_arriving_later_is_another_person():
+    frames = [[body(100 + 15 * i, 400, 100)] for i in range(60)] + [[] for _ in range(10)]
+    frames += [[body(100 + 15 * i, 400, 160)] for i in range(60)]  # a much bigger body
+    assert len(track_people(make_raw(frames))) == 2
