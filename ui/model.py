@@ -151,27 +151,9 @@ class AppModel(QObject):
 
     def visit_data(self, visit: Visit):
         """The visit with its analysis documents, as gaitlab's comparison reads it."""
-        from gaitlab.compare import VisitData
+        from gaitlab.storage.comparison_input import visit_data
 
-        documents = tuple(r.result for r in self.list_recordings(visit.visit_id, with_result=True) if r.result)
-        return VisitData(
-            visit_id=visit.visit_id,
-            date=visit.date,
-            label=visit.label or visit.date.isoformat(),
-            days_since_surgery=visit.days_since_surgery,
-            scores={
-                "hip_pain_left": visit.hip_pain_left_nrs,
-                "hip_pain_right": visit.hip_pain_right_nrs,
-                "back_pain": visit.back_pain_nrs,
-                "odi": visit.odi_pct,
-            },
-            treatments=visit.treatments,
-            walking_aid=visit.walking_aid or "none",
-            footwear=visit.footwear,
-            pain_at_test=visit.pain_at_test_nrs,
-            red_flags=visit.red_flags,
-            documents=documents,
-        )
+        return visit_data(visit, self.list_recordings(visit.visit_id, with_result=True))
 
     # -- recordings ----------------------------------------------------------------
     def list_recordings(self, visit_id: int, *, with_result: bool = False) -> list[Recording]:

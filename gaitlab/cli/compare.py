@@ -104,26 +104,9 @@ def visit_data_from_library(library, visit, *, with_poses: bool = True, progress
             except GaitlabError as exc:
                 log.info("no landmarks for %s: %s", r.video_path, exc)
                 poses.append(None)
-    scores = {
-        "hip_pain_left_nrs": visit.hip_pain_left_nrs,
-        "hip_pain_right_nrs": visit.hip_pain_right_nrs,
-        "back_pain_nrs": visit.back_pain_nrs,
-        "odi_pct": visit.odi_pct,
-    }
-    return VisitData(
-        visit_id=visit.visit_id,
-        date=visit.date,
-        label=visit.label or visit.date.isoformat(),
-        days_since_surgery=visit.days_since_surgery,
-        scores=scores,
-        treatments=tuple(visit.treatments),
-        walking_aid=visit.walking_aid or "none",
-        footwear=visit.footwear or "",
-        pain_at_test=visit.pain_at_test_nrs,
-        red_flags=tuple(visit.red_flags),
-        documents=tuple(r.result for r in recordings),
-        poses=tuple(poses) if with_poses else (),
-    )
+    from gaitlab.storage.comparison_input import visit_data
+
+    return visit_data(visit, recordings, poses=poses if with_poses else ())
 
 
 def load_patient_visits(library, patient_id: str, *, with_poses: bool = True, progress=None) -> list[VisitData]:

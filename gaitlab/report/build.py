@@ -36,6 +36,7 @@ from gaitlab.report.exports import (
 from gaitlab.report.pdf import ReportContent, ReportVisit
 from gaitlab.report.trc import format_trc
 from gaitlab.storage import Library, Patient, Recording, Visit
+from gaitlab.storage.comparison_input import visit_data
 from gaitlab.types import PoseSequence
 
 log = logging.getLogger(__name__)
@@ -140,25 +141,7 @@ def choose_visits(
 
 
 def _visit_data(r: _VisitRecords) -> VisitData:
-    v = r.visit
-    return VisitData(
-        visit_id=v.visit_id if v.visit_id is not None else visit_label(v),
-        date=v.date,
-        label=v.label or v.date.isoformat(),
-        days_since_surgery=v.days_since_surgery,
-        scores={
-            "hip_pain_left": v.hip_pain_left_nrs,
-            "hip_pain_right": v.hip_pain_right_nrs,
-            "back_pain": v.back_pain_nrs,
-            "odi": v.odi_pct,
-        },
-        treatments=v.treatments,
-        walking_aid=v.walking_aid or "none",
-        footwear=v.footwear,
-        pain_at_test=v.pain_at_test_nrs,
-        red_flags=v.red_flags,
-        documents=tuple(rec.result for rec in r.recordings if rec.result is not None),
-    )
+    return visit_data(r.visit, r.recordings)
 
 
 def _key_frames_of(
