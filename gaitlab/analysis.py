@@ -154,24 +154,24 @@ def _add_marker_series(
 
     Sagittal: ``pelvic_tilt`` (only measurable with stickers), its cycle curve
     (over the left leg's cycles, like the other whole-pelvis series; points hidden
-    in every cycle stay null) and its metrics.  Frontal: the sticker obliquity already replaced the landmark one in
-    :func:`~gaitlab.kinematics.analyze_gait`; here it is only marked as such.
+    in every cycle stay null) and its metrics.  Frontal: the sticker obliquity
+    already replaced the landmark one in :func:`~gaitlab.kinematics.analyze_gait`;
+    here it is only marked as such.
     """
-    for name, values in markers.series.items():
+    for name in markers.series:
         sources[name] = "markers"
-        if name != "pelvic_tilt":
-            continue
-        measured["series"][name] = json_ready(values, ndigits=4)
+    tilt = markers.series.get("pelvic_tilt")
+    if tilt is not None:
+        measured["series"]["pelvic_tilt"] = json_ready(tilt, ndigits=4)
         left = gait.gait_cycles.get("left", [])
         # The arm hides a sticker at the same moment of every stride: average what was seen.
-        step = 2.5 / pose.fps
         curve = (
-            average_cycles_with_gaps(np.asarray(values, float), pose.time_s, left, step)
+            average_cycles_with_gaps(np.asarray(tilt, float), pose.time_s, left, 2.5 / pose.fps)
             if left
             else None
         )
         if curve is not None:
-            measured["cycles"][name] = json_ready(curve, ndigits=4)
+            measured["cycles"]["pelvic_tilt"] = json_ready(curve, ndigits=4)
     if gait.enough_walking:
         cycles = [c for side in ("left", "right") for c in gait.gait_cycles.get(side, [])]
         measured["metrics"].update(json_ready(markers.metrics(cycles), ndigits=4))

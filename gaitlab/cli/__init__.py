@@ -92,14 +92,10 @@ def _write_crash_log() -> str:
     import datetime
     import os
     import traceback
-    from pathlib import Path
 
-    import platformdirs
+    from gaitlab.io.files import cache_root
 
-    folder = Path(
-        os.environ.get("GAITLAB_CACHE_DIR")
-        or platformdirs.user_cache_dir("gaitlab", appauthor=False)
-    ) / "logs"
+    folder = cache_root() / "logs"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -6,9 +6,8 @@ import argparse
 import hashlib
 from pathlib import Path
 
-import platformdirs
-
 from gaitlab.cli._progress import TerminalProgress
+from gaitlab.io.files import cache_root
 
 
 def register(subparsers) -> None:
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         thumbs = Path(args.thumbs)
     else:
         key = hashlib.sha256(video.sha256.encode()).hexdigest()[:16]
-        thumbs = Path(platformdirs.user_cache_dir("gaitlab", appauthor=False)) / "people" / key
+        thumbs = cache_root() / "people" / key
     thumbs.mkdir(parents=True, exist_ok=True)
     frames = read_frames_at(video.path, [s.best_frame_index for s in summaries])
     print(f"{name}: {len(people)} {'person' if len(people) == 1 else 'people'} seen")

@@ -10,6 +10,17 @@ from pathlib import Path
 from gaitlab.errors import InputError
 
 
+def cache_root() -> Path:
+    """gaitlab's cache folder: ``GAITLAB_CACHE_DIR`` or the user's cache dir.
+
+    Landmark caches, thumbnails and crash logs live in sub-folders of it.
+    """
+    import platformdirs
+
+    env = os.environ.get("GAITLAB_CACHE_DIR")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("gaitlab", appauthor=False))
+
+
 def check_writable_output(path: str | os.PathLike) -> Path:
     """Check that a file can be created at ``path`` without writing anything.
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
 from gaitlab.errors import ValidationError, VideoError
+from gaitlab.io.files import cache_root
 from gaitlab.io.video import iter_frames_prefetched
 from gaitlab.landmarks import N_LANDMARKS
 from gaitlab.pose.estimator import Detection, EstimatorSettings, MediaPipePoseEstimator
@@ -111,9 +111,7 @@ class RawPoses:
 
 def cache_dir() -> Path:
     """Folder of cached raw landmarks: ``GAITLAB_CACHE_DIR`` or the user cache dir."""
-    env = os.environ.get("GAITLAB_CACHE_DIR")
-    base = Path(env) if env else Path(platformdirs.user_cache_dir("gaitlab", appauthor=False))
-    return base / "landmarks"
+    return cache_root() / "landmarks"
 
 
 def cache_path(video_sha256: str, model_sha256: str, settings: EstimatorSettings) -> Path:
