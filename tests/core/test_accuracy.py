@@ -2,8 +2,9 @@
 
 The clips come from ``benchmarks/accuracy.py`` (the same comparison the
 benchmark reports in ``docs/accuracy.md``) with seeds unlike the samples.  Bars
-that gaitlab does not meet yet are marked ``xfail(strict=True)`` with the
-measured figure, so meeting them turns the suite red until the mark goes.
+that gaitlab does not meet yet are marked ``xfail`` with the measured figure: strict
+(meeting them turns the suite red until the mark goes) where the figure is far from
+the bar, not strict where it sits near the bar and varies between runs.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ _SAGITTAL_SHORT = ("on this clip (seed 51) labels (100 %), strikes (0.93 frames,
                    "(docs/accuracy.md has the other clips)")
 
 
-@pytest.mark.xfail(strict=True, reason=_SAGITTAL_SHORT)
+# Not strict: cadence sits within 1 step/min of its bar and the pose model's output varies a
+# little between runs, so this test passes on some runs (seen in CI). The floors below guard it.
+@pytest.mark.xfail(strict=False, reason=_SAGITTAL_SHORT)
 def test_sagittal_bars_labels_events_cadence_step_times(sagittal):
     assert sagittal["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
     assert sagittal["heel_strike_mae_frames"] <= acc.HEEL_STRIKE_MAE_MAX_FRAMES
@@ -109,7 +112,8 @@ def test_step_time_asymmetry_is_found_with_its_side_and_sign(asymmetric):
         assert abs(f - t) <= acc.STEP_TIME_MAX_ERROR_S
 
 
-@pytest.mark.xfail(strict=True, reason="labels 97.5 % on this clip (seed 54): a few frames of knee labels "
+# Not strict for the same reason: 97.5 % sits 1.5 points under the bar and varies between runs.
+@pytest.mark.xfail(strict=False, reason="labels 97.5 % on this clip (seed 54): a few frames of knee labels "
                    "exchanged where the model misplaces both feet (docs/accuracy.md)")
 def test_asymmetric_walk_labels_meet_the_bar(asymmetric):
     assert asymmetric["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
