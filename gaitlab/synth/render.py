@@ -30,8 +30,11 @@ from gaitlab.progress import CancelToken, NullProgress, Progress
 from gaitlab.synth.body import pelvis_shape
 from gaitlab.synth.walk import SyntheticWalk
 
-#: Encoder settings that make x264 deterministic (one thread, no scene-cut randomness).
-X264_OPTIONS = {"threads": "1", "preset": "medium", "tune": "film", "bf": "2", "g": "60"}
+#: Encoder settings that make x264 deterministic: one thread, and no macroblock-tree
+#: rate control (with it, the same frames came out slightly different from run to run,
+#: by up to 5 grey levels near the picture's right edge, and the pose model's output
+#: with them).
+X264_OPTIONS = {"threads": "1", "preset": "medium", "tune": "film", "bf": "2", "g": "60", "mbtree": "0"}
 
 
 @dataclass(frozen=True)

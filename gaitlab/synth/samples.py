@@ -84,7 +84,7 @@ _GAIT = {
 _DURATION_S = {"preop": 8.0, "post6w": 10.0, "post6m": 8.0}
 
 #: Encoding of the sample clips.
-SAMPLE_CRF = 23
+SAMPLE_CRF = 26
 SAMPLE_NOISE = 1.5
 SAMPLE_BLUR = 0.6
 
