@@ -31,15 +31,22 @@ from gaitlab.types import VideoInfo
 _REPORT_EVERY = 10  # frames between progress lines from a worker
 
 
-def chunk_bounds(duration_s: float, n_chunks: int) -> list[tuple[float, float | None]]:
-    """Split ``[0, duration_s)`` into ``n_chunks`` equal (start, end) spans in seconds.
+def chunk_bounds(
+    duration_s: float, n_chunks: int, warmup_s: float = 0.0
+) -> list[tuple[float, float | None]]:
+    """Split ``[0, duration_s)`` into ``n_chunks`` (start, end) spans in seconds.
 
+    Every chunk but the first also runs the model on ``warmup_s`` seconds before
+    its start, so the first chunk is made longer by that much and each process
+    has the same number of frames to analyse (the run ends when the slowest ends).
     The last span is open-ended (None) so no frame at the very end is lost.
     """
-    step = duration_s / n_chunks
-    return [
-        (k * step, (k + 1) * step if k < n_chunks - 1 else None) for k in range(n_chunks)
-    ]
+    work = (duration_s + (n_chunks - 1) * warmup_s) / n_chunks
+    if work - warmup_s <= 0.0:  # too short to balance: equal spans
+        work, warmup_s = duration_s / n_chunks, 0.0
+    starts = [0.0] + [work + k * (work - warmup_s) for k in range(n_chunks - 1)]
+    ends: list[float | None] = [*starts[1:], None]
+    return list(zip(starts, ends))
 
 
 def _worker_main(argv: list[str]) -> int:
@@ -107,7 +114,9 @@ def run_chunks_in_processes(
         readers: list[threading.Thread] = []
         outs = [Path(tmp) / f"chunk{k}.npz" for k in range(n_chunks)]
         try:
-            for k, (start_s, end_s) in enumerate(chunk_bounds(video.duration_s, n_chunks)):
+            for k, (start_s, end_s) in enumerate(
+                chunk_bounds(video.duration_s, n_chunks, CHUNK_WARMUP_S)
+            ):
                 job = {
                     "video": asdict(video),
                     "model_path": str(model_path),
