@@ -22,6 +22,7 @@ from ui.views.patient import PatientView
 from ui.views.patients import PatientsView, show_error
 from ui.views.recording import RecordingView
 from ui.views.trend import TrendView
+from ui.widgets.export_dialog import ExportActions
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.widgets.tasks import TaskPanel
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         toolbar.addAction(self.patients_action)
         toolbar.addAction(self.settings_action)
+        self._build_export_menu()
 
         self.patients_view.patient_opened.connect(self.show_patient)
         self.patients_view.sample_requested.connect(self.open_sample_patient)
@@ -85,6 +87,8 @@ class MainWindow(QMainWindow):
         self.patient_view.compare_requested.connect(self.show_compare)
         self.patient_view.trend_requested.connect(self.show_trend)
         self.patient_view.recording_opened.connect(self.show_recording)
+        self.patient_view.report_requested.connect(lambda _pid: self.export_patient_report())
+        self.patient_view.export_requested.connect(lambda _pid: self.export_patient_data())
         for view in (self.recording_view, self.compare_view, self.trend_view):
             view.back_requested.connect(self._back_to_patient)
         model.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
@@ -134,6 +138,94 @@ class MainWindow(QMainWindow):
                                         "the details were written to gaitlab's log.")
             return False
         return True
+
+    # -- exports -------------------------------------------------------------------
+    def _build_export_menu(self) -> None:
+        self.exports = ExportActions(self.model, self)
+        menu = self.menuBar().addMenu("&Export")
+        menu.setObjectName("export_menu")
+        self.export_menu = menu
+        self.patient_report_action = QAction("Report (PDF)…", self, objectName="patient_report_action")
+        self.patient_report_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.patient_report_action.triggered.connect(self.export_patient_report)
+        self.patient_data_action = QAction("Export data…", self, objectName="patient_data_action")
+        self.patient_data_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.patient_data_action.triggered.connect(self.export_patient_data)
+        self.recording_report_action = QAction("Recording report (PDF)…", self,
+                                               objectName="recording_report_action")
+        self.recording_report_action.triggered.connect(self.export_recording_report)
+        self.annotated_video_action = QAction("Annotated video…", self, objectName="annotated_video_action")
+        self.annotated_video_action.triggered.connect(self.export_annotated_video)
+        menu.addSection("Patient")
+        menu.addAction(self.patient_report_action)
+        menu.addAction(self.patient_data_action)
+        menu.addSection("Open recording")
+        menu.addAction(self.recording_report_action)
+        menu.addAction(self.annotated_video_action)
+        menu.aboutToShow.connect(self._update_export_actions)
+        self.stack.currentChanged.connect(lambda _i: self._update_export_actions())
+        self._update_export_actions()
+
+    def export_patient_id(self) -> str | None:
+        """The patient the export actions act on: the one open in the patient or compare view."""
+        current = self.stack.currentWidget()
+        if current is self.compare_view and getattr(self.compare_view, "patient_id", None):
+            return self.compare_view.patient_id
+        if current in (self.patient_view, self.compare_view, self.trend_view, self.recording_view) \
+                and self.patient_view.patient is not None:
+            return self.patient_view.patient.patient_id
+        return None
+
+    def export_recording(self):
+        """The recording open in the recording view (None when that view is not shown)."""
+        if self.stack.currentWidget() is not self.recording_view:
+            return None
+        return self.recording_view.recording
+
+    def report_visits(self, patient_id: str) -> tuple[int, ...]:
+        """The visits a report proposes: the pair on the compare view, else the visit selected on
+        the patient page against the analysed visit before it (that visit alone when it is the first)."""
+        pair = getattr(self.compare_view, "visit_pair", None)
+        if self.stack.currentWidget() is self.compare_view and pair and pair[0].patient_id == patient_id:
+            return (pair[0].visit_id, pair[1].visit_id)
+        analysed = [v.visit_id for v in self.exports.analysed_visits(patient_id)]
+        if not analysed:
+            return ()
+        selected = self.patient_view.selected_visit() if self.patient_view.patient is not None else None
+        chosen = selected.visit_id if selected is not None and selected.visit_id in analysed else analysed[-1]
+        k = analysed.index(chosen)
+        return (chosen,) if k == 0 else (analysed[k - 1], chosen)
+
+    def _update_export_actions(self) -> None:
+        has_patient = self.export_patient_id() is not None
+        self.patient_report_action.setEnabled(has_patient)
+        self.patient_data_action.setEnabled(has_patient)
+        rec = self.export_recording()
+        ok = rec is not None and rec.status == "ok" and bool(rec.result)
+        self.recording_report_action.setEnabled(ok)
+        self.annotated_video_action.setEnabled(ok)
+
+    def export_patient_report(self):
+        """"Report (PDF)…": the open patient's visits, one alone or two compared."""
+        patient_id = self.export_patient_id()
+        if patient_id is None:
+            return None
+        return self.exports.patient_report(patient_id, self.report_visits(patient_id))
+
+    def export_patient_data(self):
+        """"Export data…": the open patient's analysed recordings into a folder."""
+        patient_id = self.export_patient_id()
+        return None if patient_id is None else self.exports.patient_data(patient_id)
+
+    def export_recording_report(self):
+        """"Recording report (PDF)…": the recording open in the recording view."""
+        rec = self.export_recording()
+        return None if rec is None else self.exports.recording_report(rec)
+
+    def export_annotated_video(self):
+        """"Annotated video…": the recording open in the recording view, faces blurred by default."""
+        rec = self.export_recording()
+        return None if rec is None else self.exports.annotated_video(rec)
 
     # -- settings ----------------------------------------------------------------
     def open_settings(self) -> None:

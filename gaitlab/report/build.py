@@ -140,6 +140,13 @@ def choose_visits(
     return patient, analysed[-2:]
 
 
+def recording_video(rec: Recording) -> str:
+    """Where a stored recording's video is now: its path, else where it was imported from."""
+    if not Path(rec.video_path).is_file() and rec.original_path and Path(rec.original_path).is_file():
+        return rec.original_path
+    return rec.video_path
+
+
 def _visit_data(r: _VisitRecords) -> VisitData:
     return visit_data(r.visit, r.recordings)
 
@@ -192,7 +199,7 @@ def library_report(
     patient, records = choose_visits(library, patient_id, visits)
     report_visits = []
     for r in records:
-        pairs = [(rec.result, rec.video_path) for rec in r.recordings if rec.result is not None]
+        pairs = [(rec.result, recording_video(rec)) for rec in r.recordings if rec.result is not None]
         frames, notes = _key_frames_of(pairs, pose_loader, blur)
         report_visits.append(
             ReportVisit(
@@ -213,6 +220,41 @@ def library_report(
     return ReportContent(
         patient=patient, visits=tuple(report_visits), comparison=comparison, show_name=show_name
     )
+
+
+def stored_recording_report(
+    library: Library,
+    recording_id: int,
+    *,
+    show_name: bool = False,
+    blur: bool = True,
+    pose_loader: PoseLoader | None = default_pose_loader,
+) -> ReportContent:
+    """Gather the report of one recording of the library, with its patient and visit.
+
+    The report shows that recording alone (its view's measures), under the
+    patient's header and the visit's pain and treatment record.
+
+    Raises
+    ------
+    InputError
+        When there is no recording ``recording_id`` or it has no complete analysis
+        (too little walking).
+    """
+    rec = library.get_recording(int(recording_id), with_result=True)
+    visit = library.get_visit(rec.visit_id)
+    patient = library.get_patient(visit.patient_id)
+    if rec.status != "ok" or not rec.result:
+        raise InputError(
+            f"The recording {Path(rec.video_path).name} has no complete analysis to report "
+            f"({rec.warning or 'too little walking'})."
+        )
+    frames, notes = _key_frames_of([(rec.result, recording_video(rec))], pose_loader, blur)
+    rv = ReportVisit(
+        visit=visit, label=f"{visit_label(visit)}, {rec.view} view", documents=(rec.result,),
+        key_frames=frames, notes=notes,
+    )
+    return ReportContent(patient=patient, visits=(rv,), show_name=show_name)
 
 
 def recording_report(
@@ -379,7 +421,7 @@ def export_patient(
                         recording_id=rec.recording_id,
                         status=rec.status,
                     ),
-                    video_path=rec.video_path,
+                    video_path=recording_video(rec),
                 )
             )
     if not items:

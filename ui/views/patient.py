@@ -103,11 +103,14 @@ class PatientView(QWidget):
     """Visit timeline and recordings of one patient.
 
     Signals: ``compare_requested(patient_id)``, ``trend_requested(patient_id)``,
+    ``report_requested(patient_id)``, ``export_requested(patient_id)``,
     ``recording_opened(recording_id)``, ``back_requested()``.
     """
 
     compare_requested = Signal(str)
     trend_requested = Signal(str)
+    report_requested = Signal(str)
+    export_requested = Signal(str)
     recording_opened = Signal(int)
     back_requested = Signal()
 
@@ -135,6 +138,10 @@ class PatientView(QWidget):
         self.compare_button.clicked.connect(lambda: self.compare_requested.emit(self.patient.patient_id))
         self.trend_button = QPushButton("Trend", objectName="trend_button")
         self.trend_button.clicked.connect(lambda: self.trend_requested.emit(self.patient.patient_id))
+        self.report_button = QPushButton("Report (PDF)…", objectName="report_button")
+        self.report_button.clicked.connect(lambda: self.report_requested.emit(self.patient.patient_id))
+        self.export_button = QPushButton("Export data…", objectName="export_data_button")
+        self.export_button.clicked.connect(lambda: self.export_requested.emit(self.patient.patient_id))
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
@@ -142,6 +149,8 @@ class PatientView(QWidget):
         top.addWidget(self.add_visit_button)
         top.addWidget(self.compare_button)
         top.addWidget(self.trend_button)
+        top.addWidget(self.report_button)
+        top.addWidget(self.export_button)
 
         self.visit_table = QTableWidget(0, len(VISIT_COLUMNS), objectName="visit_table")
         self.visit_table.setHorizontalHeaderLabels(VISIT_COLUMNS)
@@ -253,6 +262,8 @@ class PatientView(QWidget):
         analysed = sum(1 for v in self.visits if self.model.list_recordings(v.visit_id))
         self.compare_button.setEnabled(analysed >= 2)
         self.trend_button.setEnabled(analysed >= 1)
+        self.report_button.setEnabled(analysed >= 1)
+        self.export_button.setEnabled(analysed >= 1)
         row = next((i for i, v in enumerate(self.visits) if selected and v.visit_id == selected.visit_id),
                    len(self.visits) - 1)
         if row >= 0:
