@@ -310,3 +310,119 @@ def snap_to_landmark(
     if not d[k] <= radius_px:
         return p, None
     return (float(lm[k, 0]), float(lm[k, 1])), LANDMARK_NAMES[k]
+
+
+# --------------------------------------------------------------------------- wording and pairing
+
+#: What every manual measurement is, wherever it is shown (the app's tables, the report).
+ON_SCREEN_NOTE = (
+    "Manual measurements are 2-D angles drawn by hand on one video frame, in the image "
+    "plane of the camera; out-of-plane posture, camera height and the choice of frame "
+    "change them."
+)
+
+
+def describe_kind(kind: str, reference: str | None) -> str:
+    """Short words for what was measured: "angle (3 points)", "line vs horizontal", ..."""
+    if kind == "angle":
+        return "angle (3 points)"
+    if kind == "line" and reference in ("horizontal", "vertical"):
+        return f"line vs {reference}"
+    raise ValidationError(f"A measurement is an 'angle' or a 'line' against 'horizontal' or 'vertical'; got {kind!r}.")
+
+
+def sign_convention(kind: str, reference: str | None) -> str:
+    """The sign convention of a measurement in words (the module docstring's rules)."""
+    if kind == "angle":
+        return "the angle at the middle point (the vertex), 0 to 180 degrees, without sign"
+    if kind == "line" and reference == "horizontal":
+        return ("positive = second point higher than the first (drawn from ASIS to PSIS: "
+                "+ = anterior pelvic tilt)")
+    if kind == "line" and reference == "vertical":
+        return "positive = upper point to the image right of the lower point"
+    raise ValidationError(f"A measurement is an 'angle' or a 'line' against 'horizontal' or 'vertical'; got {kind!r}.")
+
+
+@dataclass(frozen=True)
+class MeasurementPair:
+    """The same manual measurement at two visits (matched by label, kind and reference).
+
+    Attributes
+    ----------
+    label : str
+        The label as first written.
+    kind : {"angle", "line"}
+    reference : {"horizontal", "vertical"} or None
+    a_deg, b_deg : float or None
+        Mean value at visit A and visit B, degrees (None when not measured there).
+    n_a, n_b : int
+        How many measurements each mean is made of.
+    """
+
+    label: str
+    kind: MeasurementKind
+    reference: Reference | None
+    a_deg: float | None
+    b_deg: float | None
+    n_a: int
+    n_b: int
+
+    @property
+    def change_deg(self) -> float | None:
+        """B minus A, degrees; None unless both visits have the measurement."""
+        if self.a_deg is None or self.b_deg is None:
+            return None
+        return self.b_deg - self.a_deg
+
+
+def _label_key(label: str) -> str:
+    return " ".join(str(label).split()).casefold()
+
+
+def pair_measurements(
+    visit_a: Sequence[Measurement], visit_b: Sequence[Measurement]
+) -> list[MeasurementPair]:
+    """Match the manual measurements of two visits for a comparison table.
+
+    Measurements match when their labels are equal (ignoring case and repeated
+    spaces) and they are of the same kind and reference.  Several measurements of
+    one label at a visit are averaged.  Rows keep the order in which labels first
+    appear (visit A first).  A measurement without a label cannot be matched and
+    raises.
+
+    Raises
+    ------
+    ValidationError
+        For an item that is not a :class:`Measurement` or has no label.
+    """
+    Key = tuple[str, MeasurementKind, Reference | None]
+    order: list[Key] = []
+    shown: dict[Key, str] = {}
+    values: dict[Key, tuple[list[float], list[float]]] = {}
+    for which, items in ((0, visit_a), (1, visit_b)):
+        for m in items:
+            if not isinstance(m, Measurement):
+                raise ValidationError("Only Measurement objects can be compared.")
+            if not m.label.strip():
+                raise ValidationError("A measurement without a label cannot be matched between visits.")
+            key: Key = (_label_key(m.label), m.kind, m.reference)
+            if key not in values:
+                order.append(key)
+                shown[key] = " ".join(m.label.split())
+                values[key] = ([], [])
+            values[key][which].append(m.value_deg)
+    pairs = []
+    for row in order:
+        a, b = values[row]
+        pairs.append(
+            MeasurementPair(
+                label=shown[row],
+                kind=row[1],
+                reference=row[2],
+                a_deg=float(np.mean(a)) if a else None,
+                b_deg=float(np.mean(b)) if b else None,
+                n_a=len(a),
+                n_b=len(b),
+            )
+        )
+    return pairs

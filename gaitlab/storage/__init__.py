@@ -3,7 +3,8 @@
 Open it with :class:`Library` (a context manager).  The file lives at
 ``$GAITLAB_LIBRARY`` or ``library.sqlite`` in the user data folder
 (:func:`default_library_path`).  Records are frozen dataclasses
-(:class:`Patient`, :class:`Surgery`, :class:`Visit`, :class:`Recording`); bad
+(:class:`Patient`, :class:`Surgery`, :class:`Visit`, :class:`Recording`,
+:class:`StoredMeasurement`); bad
 values raise :class:`gaitlab.errors.InputError`, library problems
 :class:`gaitlab.errors.StorageError`.
 """
@@ -16,8 +17,10 @@ from gaitlab.storage.records import (
     WALKING_AIDS,
     Patient,
     Recording,
+    StoredMeasurement,
     Surgery,
     Visit,
+    check_measurement_label,
     check_patient,
     check_visit,
     days_since_surgery,
@@ -35,8 +38,10 @@ __all__ = [
     "Library",
     "Patient",
     "Recording",
+    "StoredMeasurement",
     "Surgery",
     "Visit",
+    "check_measurement_label",
     "check_patient",
     "check_visit",
     "days_since_surgery",

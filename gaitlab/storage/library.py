@@ -1,4 +1,5 @@
-"""The patient library: one SQLite file holding patients, visits and analysed recordings.
+"""The patient library: one SQLite file holding patients, visits, analysed recordings
+and the manual measurements drawn on their frames.
 
 Safety rules, all enforced here:
 
@@ -30,6 +31,7 @@ from typing import Any
 
 from gaitlab.contract import validate_document
 from gaitlab.errors import InputError, StorageError, ValidationError
+from gaitlab.markers.manual import Measurement
 from gaitlab.storage.records import (
     RECORDING_STATUSES,
     RED_FLAGS,
@@ -37,8 +39,10 @@ from gaitlab.storage.records import (
     VIEWS,
     Patient,
     Recording,
+    StoredMeasurement,
     Surgery,
     Visit,
+    check_measurement_label,
     check_patient,
     check_patient_id,
     check_visit,
@@ -838,10 +842,21 @@ class Library:
                 ),
             )
             rec_id = int(cur.lastrowid or 0)
+            # A new analysis of a video (another person, another view) keeps the
+            # measurements drawn on its frames at this visit.
+            self._exec(
+                "UPDATE measurements SET recording_id = ? "
+                "WHERE recording_id IS NULL AND visit_id = ? AND video_sha256 = ?",
+                (rec_id, int(visit_id), sha),
+            )
         return self.get_recording(rec_id, with_result=False)
 
     def delete_recording(self, recording_id: int) -> None:
-        """Delete a recording (and the library's copy of its video, after commit)."""
+        """Delete a recording (and the library's copy of its video, after commit).
+
+        Manual measurements drawn on its frames stay with the visit, without a
+        recording, until the same video is analysed again for the visit.
+        """
         with self.transaction():
             rec = self.get_recording(recording_id, with_result=False)
             self._exec("DELETE FROM recordings WHERE id = ?", (rec.recording_id,))
@@ -862,6 +877,139 @@ class Library:
                     log.warning("The video copy %s could not be removed: %s", target, exc)
 
             self.call_after_commit(remove)
+
+    # ------------------------------------------------------------------ manual measurements
+
+    _MEASUREMENT_COLUMNS = (
+        "id, visit_id, recording_id, video_sha256, label, measurement_json, created_at"
+    )
+
+    def _measurement_from_row(self, row: tuple) -> StoredMeasurement:
+        mid, vid, rid, sha, label, data, created = row
+        try:
+            m = Measurement.from_dict(json.loads(data))
+        except (ValueError, ValidationError) as exc:
+            raise StorageError(
+                f"Measurement {mid} in the library {self.path} is damaged ({exc})."
+            ) from None
+        return StoredMeasurement(
+            measurement_id=mid,
+            visit_id=vid,
+            recording_id=rid,
+            video_sha256=sha,
+            measurement=replace(m, label=label),
+            created_at=dt.datetime.fromisoformat(created),
+        )
+
+    def _measurements_where(self, where: str, params: tuple) -> list[StoredMeasurement]:
+        rows = self._rows(
+            f"SELECT {self._MEASUREMENT_COLUMNS} FROM measurements WHERE {where} ORDER BY id",
+            params,
+        )
+        return [self._measurement_from_row(tuple(r)) for r in rows]
+
+    @staticmethod
+    def _check_on_frame(m: Measurement, rec: Recording) -> None:
+        """The frame time and the points fit the recording's video."""
+        video = (rec.result or {}).get("video") or {}
+        duration = float(video.get("duration_s") or 0.0)
+        fps = float(video.get("fps") or 0.0)
+        slack = 1.0 / fps if fps > 0 else 0.1
+        if duration > 0 and m.time_s > duration + slack:
+            raise InputError(
+                f"The frame at {m.time_s:.2f} s is past the end of the video ({duration:.2f} s)."
+            )
+        width, height = float(video.get("width") or 0), float(video.get("height") or 0)
+        if width > 0 and height > 0:
+            for i, (x, y) in enumerate(m.points_px, 1):
+                if not (0.0 <= x <= width and 0.0 <= y <= height):
+                    raise InputError(
+                        f"Point {i} of the measurement lies outside the video frame "
+                        f"({width:.0f} x {height:.0f} pixels)."
+                    )
+
+    def add_measurement(self, recording_id: int, measurement: Measurement) -> StoredMeasurement:
+        """Keep a manual measurement drawn on a frame of a recording, with its visit.
+
+        Parameters
+        ----------
+        recording_id : int
+            The recording whose video frame it was drawn on.
+        measurement : Measurement
+            Built with :meth:`Measurement.create`; its ``label`` (what the therapist
+            typed, e.g. "standing pelvic tilt") is required.
+
+        Raises
+        ------
+        InputError
+            Unknown recording, a missing or overlong label, a frame time past the
+            end of the video, or a point outside the video frame.
+        ValidationError
+            ``measurement`` is not a :class:`Measurement`.
+        """
+        if not isinstance(measurement, Measurement):
+            raise ValidationError("A manual measurement must be built with Measurement.create.")
+        label = check_measurement_label(measurement.label)
+        m = replace(measurement, label=label)
+        data = json.dumps(m.to_dict(), allow_nan=False, ensure_ascii=False)
+        with self.transaction():
+            rec = self.get_recording(recording_id, with_result=True)
+            self._check_on_frame(m, rec)
+            cur = self._exec(
+                "INSERT INTO measurements (visit_id, recording_id, video_sha256, label, kind, reference, "
+                "value_deg, time_s, measurement_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rec.visit_id,
+                    rec.recording_id,
+                    rec.sha256,
+                    label,
+                    m.kind,
+                    m.reference,
+                    m.value_deg,
+                    m.time_s,
+                    data,
+                    _utc_now().isoformat(),
+                ),
+            )
+            new_id = int(cur.lastrowid or 0)
+        return self.get_measurement(new_id)
+
+    def get_measurement(self, measurement_id: int) -> StoredMeasurement:
+        """The measurement with this ID; :class:`InputError` if there is none."""
+        found = self._measurements_where("id = ?", (int(measurement_id),))
+        if not found:
+            raise InputError(f"There is no measurement {measurement_id} in the library.")
+        return found[0]
+
+    def list_measurements(self, visit_id: int) -> list[StoredMeasurement]:
+        """The visit's manual measurements in the order they were saved."""
+        with self.transaction(write=False):
+            self.get_visit(visit_id)
+            return self._measurements_where("visit_id = ?", (int(visit_id),))
+
+    def list_recording_measurements(self, recording_id: int) -> list[StoredMeasurement]:
+        """The manual measurements drawn on frames of this recording, in the order saved."""
+        with self.transaction(write=False):
+            self.get_recording(recording_id, with_result=False)
+            return self._measurements_where("recording_id = ?", (int(recording_id),))
+
+    def update_measurement_label(self, measurement_id: int, label: str) -> StoredMeasurement:
+        """Rename a measurement (its points and value stay)."""
+        text = check_measurement_label(label)
+        with self.transaction():
+            old = self.get_measurement(measurement_id)
+            m = replace(old.measurement, label=text)
+            self._exec(
+                "UPDATE measurements SET label = ?, measurement_json = ? WHERE id = ?",
+                (text, json.dumps(m.to_dict(), allow_nan=False, ensure_ascii=False), old.measurement_id),
+            )
+        return self.get_measurement(measurement_id)
+
+    def delete_measurement(self, measurement_id: int) -> None:
+        """Delete a manual measurement; :class:`InputError` if there is none."""
+        with self.transaction():
+            self.get_measurement(measurement_id)
+            self._exec("DELETE FROM measurements WHERE id = ?", (int(measurement_id),))
 
     # ------------------------------------------------------------------ visit summary
 

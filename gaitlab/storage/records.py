@@ -1,4 +1,4 @@
-"""What the patient library stores: patients, their surgery, visits and recordings.
+"""What the patient library stores: patients, their surgery, visits, recordings and measurements.
 
 Frozen dataclasses with units in their field names, the fixed vocabularies of the
 visit form (treatments, walking aids, red-flag symptoms), and the checks every
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gaitlab.errors import InputError
+from gaitlab.markers.manual import Measurement
 
 #: Treatments a patient may currently receive (the visit form's checklist).
 TREATMENTS: dict[str, str] = {
@@ -58,6 +59,8 @@ _SPINE_ORDER = (
     + ["S1", "S2"]
 )
 _LABEL_MAX = 60
+#: Longest label of a manual measurement, characters.
+MEASUREMENT_LABEL_MAX = 80
 _TEXT_MAX = 4000
 _FUTURE_VISIT_DAYS = 1
 _FUTURE_SURGERY_DAYS = 2 * 366
@@ -237,6 +240,46 @@ class Recording:
     result: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class StoredMeasurement:
+    """A manual measurement kept with a visit (drawn on one frame of one of its videos).
+
+    Attributes
+    ----------
+    measurement_id, visit_id : int
+    recording_id : int or None
+        The recording whose frame it was drawn on; None after that recording was
+        deleted (the measurement stays with the visit).  A new analysis of the same
+        video at the same visit takes the measurement over.
+    video_sha256 : str
+        SHA-256 of the video the frame belongs to.
+    measurement : Measurement
+        Kind, points (image pixels, y down), snapped landmarks, frame time and
+        index, label and value in degrees (signs in :mod:`gaitlab.markers.manual`).
+    created_at : datetime.datetime
+        When it was saved (UTC).
+    """
+
+    measurement_id: int
+    visit_id: int
+    recording_id: int | None
+    video_sha256: str
+    measurement: Measurement
+    created_at: dt.datetime
+
+    @property
+    def label(self) -> str:
+        return self.measurement.label
+
+    @property
+    def value_deg(self) -> float:
+        return self.measurement.value_deg
+
+    @property
+    def time_s(self) -> float:
+        return self.measurement.time_s
+
+
 # --------------------------------------------------------------------------- parsing
 
 
@@ -298,6 +341,16 @@ def _check_keys(values: Any, vocabulary: dict[str, str], what: str) -> tuple[str
             keys.append(key)
     order = list(vocabulary)
     return tuple(sorted(keys, key=order.index))
+
+
+def check_measurement_label(label: Any) -> str:
+    """The therapist's label of a manual measurement, stripped, or :class:`InputError`."""
+    text = _clean_text(label, "measurement label", MEASUREMENT_LABEL_MAX)
+    if not text:
+        raise InputError("A measurement needs a label, such as 'standing pelvic tilt'.")
+    if "\n" in text or "\t" in text:
+        raise InputError("A measurement label is one line of text.")
+    return text
 
 
 def check_patient_id(patient_id: Any) -> str:

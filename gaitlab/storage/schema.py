@@ -17,6 +17,10 @@ Version history
 3. Recordings keep where the video came from and whether the library holds a
    copy, whether the analysis is partial (too little walking) and why, and their
    metrics apart from the whole document so visits list quickly.
+4. Manual measurements (angles and lines drawn by hand on a video frame): kept
+   with the visit, linked to the recording and the video (SHA-256) they were
+   drawn on, with the frame time and the measurement's JSON form
+   (:meth:`gaitlab.markers.Measurement.to_dict`).
 """
 
 from __future__ import annotations
@@ -102,6 +106,27 @@ UPDATE recordings SET original_path = video_path;
 """
 
 
+_V4 = """
+CREATE TABLE measurements (
+    id                INTEGER PRIMARY KEY,
+    visit_id          INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    recording_id      INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
+    video_sha256      TEXT NOT NULL,
+    label             TEXT NOT NULL CHECK (length(label) > 0),
+    kind              TEXT NOT NULL CHECK (kind IN ('angle', 'line')),
+    reference         TEXT CHECK (reference IN ('horizontal', 'vertical')),
+    value_deg         REAL NOT NULL CHECK (value_deg BETWEEN -180 AND 180),
+    time_s            REAL NOT NULL CHECK (time_s >= 0),
+    measurement_json  TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    CHECK ((kind = 'angle') = (reference IS NULL))
+);
+CREATE INDEX measurements_by_visit ON measurements (visit_id, id);
+CREATE INDEX measurements_by_recording ON measurements (recording_id);
+CREATE INDEX measurements_by_video ON measurements (video_sha256)
+"""
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT the caller's transaction; run statement by statement.
     for statement in script.split(";"):
@@ -128,8 +153,12 @@ def _to_v3(conn: sqlite3.Connection) -> None:
         )
 
 
+def _to_v4(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V4)
+
+
 #: Step ``i`` migrates a library from version ``i`` to ``i + 1``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4]
 
 #: The version this gaitlab writes.
 SCHEMA_VERSION = len(MIGRATIONS)

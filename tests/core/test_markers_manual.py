@@ -118,3 +118,55 @@ def test_snap_to_the_nearest_landmark_within_the_radius():
     assert name is None  # a frame that was not analysed has nothing to snap to
     with pytest.raises(ValidationError, match="snap radius"):
         snap_to_landmark((0, 0), pose, frame_index=1, radius_px=-1.0)
+
+
+def _line(label, up_px, reference="horizontal"):
+    """A 100 px line whose second point is ``up_px`` higher: atan(up/100) against the horizontal."""
+    return Measurement.create("line", [(0, 200), (100, 200 - up_px)], time_s=0.0, reference=reference, label=label)
+
+
+def test_pairs_match_by_label_kind_and_reference_and_average_repeats():
+    from gaitlab.markers.manual import pair_measurements
+
+    knee = Measurement.create("angle", [(0, 0), (0, 100), (100, 100)], time_s=1.0, label="Knee")
+    a = [_line("Standing pelvic tilt", 10), _line("standing  pelvic TILT", 20), knee]
+    b = [_line("standing pelvic tilt", 30), _line("standing pelvic tilt", 30, "vertical"),
+         Measurement.create("angle", [(0, 0), (0, 100), (100, 0)], time_s=1.0, label="knee")]
+    rows = pair_measurements(a, b)
+    assert [(r.label, r.kind, r.reference, r.n_a, r.n_b) for r in rows] == [
+        ("Standing pelvic tilt", "line", "horizontal", 2, 1),
+        ("Knee", "angle", None, 1, 1),
+        ("standing pelvic tilt", "line", "vertical", 0, 1),
+    ]
+    tilt, knee_row, vertical = rows
+    expected_a = np.mean([np.degrees(np.arctan2(10, 100)), np.degrees(np.arctan2(20, 100))])
+    assert tilt.a_deg == pytest.approx(expected_a)
+    assert tilt.b_deg == pytest.approx(np.degrees(np.arctan2(30, 100)))
+    assert tilt.change_deg == pytest.approx(tilt.b_deg - expected_a)
+    assert (knee_row.a_deg, knee_row.b_deg, knee_row.change_deg) == pytest.approx((90.0, 45.0, -45.0))
+    assert vertical.a_deg is None and vertical.change_deg is None
+    assert pair_measurements([], []) == []
+
+
+def test_pairs_need_labelled_measurements():
+    from gaitlab.markers.manual import pair_measurements
+
+    with pytest.raises(ValidationError, match="without a label"):
+        pair_measurements([_line("", 5)], [])
+    with pytest.raises(ValidationError, match="Only Measurement"):
+        pair_measurements([{"label": "x"}], [])
+
+
+def test_kinds_and_signs_in_words():
+    from gaitlab.markers.manual import describe_kind, sign_convention
+
+    assert describe_kind("angle", None) == "angle (3 points)"
+    assert describe_kind("line", "vertical") == "line vs vertical"
+    assert sign_convention("line", "horizontal").startswith("positive = second point higher")
+    assert "anterior pelvic tilt" in sign_convention("line", "horizontal")
+    assert "image right" in sign_convention("line", "vertical")
+    assert "without sign" in sign_convention("angle", None)
+    with pytest.raises(ValidationError):
+        describe_kind("circle", None)
+    with pytest.raises(ValidationError):
+        sign_convention("line", None)

@@ -11,6 +11,7 @@ import pytest
 from test_storage_kit import make_document, query
 
 from gaitlab.errors import StorageError
+from gaitlab.markers.manual import Measurement
 from gaitlab.storage import SCHEMA_VERSION, Library, Patient, Visit
 from gaitlab.storage import schema as schema_module
 from gaitlab.storage.schema import APPLICATION_ID, MIGRATIONS, migrate
@@ -48,7 +49,12 @@ def _make_library(path, version: int) -> None:
     if version >= 2:
         con.execute("UPDATE visits SET walking_aid = 'cane', footwear = 'trainers', pain_at_test_nrs = 4")
         con.execute("INSERT INTO visit_red_flags VALUES (1, 'new_numbness_or_weakness')")
-    if version >= 3:
+    if version >= 3:  # version 3 split the metrics out and kept where the video came from
+        con.execute(
+            "UPDATE recordings SET original_path = video_path, metrics_json = ?, status = 'ok'",
+            (json.dumps(DOC["metrics"]),),
+        )
+    if version >= 4:
         raise AssertionError("add the data of the new version here")
     con.execute("COMMIT")
     con.close()
@@ -100,6 +106,13 @@ def test_every_earlier_version_migrates_and_keeps_its_data(tmp_path, version):
             lib.update_visit(Visit("P-0042", visit.date, visit.label, walking_aid="walker",
                                    red_flags=("fever",), visit_id=visit.visit_id))
             assert lib.get_visit(visit.visit_id).red_flags == ("fever",)
+            # Version 4: manual measurements drawn on a frame of the migrated recording.
+            assert lib.list_measurements(visit.visit_id) == []
+            tilt = Measurement.create("line", [(300, 200), (260, 190)], time_s=0.5, reference="horizontal",
+                                      label="standing pelvic tilt", frame_index=15)
+            stored = lib.add_measurement(rec.recording_id, tilt)
+            assert (stored.visit_id, stored.recording_id, stored.video_sha256) == (visit.visit_id, rec.recording_id, SHA)
+            assert [m.measurement for m in lib.list_measurements(visit.visit_id)] == [tilt]
         lib.add_patient(Patient("P-NEW"))
         con = lib._db
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -110,17 +123,20 @@ def test_every_earlier_version_migrates_and_keeps_its_data(tmp_path, version):
     assert query(path, "PRAGMA application_id") == [(APPLICATION_ID,)]
 
 
+def _failing(step):
+    def failing_step(con):
+        step(con)  # the schema changes are made, then the step fails
+        raise sqlite3.OperationalError("simulated failure")
+
+    return failing_step
+
+
 def test_a_failed_migration_leaves_the_library_at_its_old_version(tmp_path, monkeypatch):
     path = tmp_path / "library.sqlite"
     _make_library(path, 2)
-    real_step = MIGRATIONS[2]
-
-    def failing_step(con):
-        real_step(con)  # the schema changes are made, then the step fails
-        raise sqlite3.OperationalError("simulated failure")
-
-    monkeypatch.setattr(schema_module, "MIGRATIONS", [*MIGRATIONS[:2], failing_step])
-    with pytest.raises(StorageError, match="could not be upgraded from version 2 to 3 and was left unchanged"):
+    real = list(MIGRATIONS)
+    monkeypatch.setattr(schema_module, "MIGRATIONS", [*real[:2], _failing(real[2]), *real[3:]])
+    with pytest.raises(StorageError, match=f"could not be upgraded from version 2 to {SCHEMA_VERSION} and was left unchanged"):
         Library(path)
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA user_version").fetchone()[0] == 2
@@ -128,7 +144,23 @@ def test_a_failed_migration_leaves_the_library_at_its_old_version(tmp_path, monk
     assert "status" not in columns
     assert con.execute("SELECT count(*) FROM recordings").fetchone()[0] == 1
     con.close()
-    monkeypatch.setattr(schema_module, "MIGRATIONS", [*MIGRATIONS[:2], real_step])
+    monkeypatch.setattr(schema_module, "MIGRATIONS", real)
     with Library(path) as lib:
-        assert lib.schema_version == 3
+        assert lib.schema_version == SCHEMA_VERSION
         assert lib.list_recordings(1)[0].metrics == DOC["metrics"]
+
+
+def test_a_failed_step_to_version_4_leaves_no_measurements_table(tmp_path, monkeypatch):
+    path = tmp_path / "library.sqlite"
+    _make_library(path, 3)
+    real = list(MIGRATIONS)
+    monkeypatch.setattr(schema_module, "MIGRATIONS", [*real[:3], _failing(real[3]), *real[4:]])
+    with pytest.raises(StorageError, match="could not be upgraded from version 3"):
+        Library(path)
+    tables = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "measurements" not in tables and "recordings" in tables
+    assert query(path, "PRAGMA user_version") == [(3,)]
+    monkeypatch.setattr(schema_module, "MIGRATIONS", real)
+    with Library(path) as lib:
+        assert lib.schema_version == SCHEMA_VERSION
+        assert lib.list_measurements(1) == []
