@@ -185,3 +185,53 @@ def fill_library(library, tmp: Path, *, red_flag: bool = False, with_videos: boo
             library.add_recording(visit.visit_id, video, sha, view, doc)
             made[(label, view)] = (walk, video)
     return made
+
+
+# --------------------------------------------------------------------------- the sample patient
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
+#: The sample patient's visits the report tests compare: pre-op against 6 weeks after surgery.
+SAMPLE_PAIR = ("pre-op", "6 weeks post-op")
+
+
+def sample_description() -> dict | None:
+    """``sample_videos/patient.json`` when it and every clip it names exist, else None."""
+    import json
+
+    path = SAMPLE_DIR / "patient.json"
+    if not path.is_file():
+        return None
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    clips = [SAMPLE_DIR / r["file"] for v in desc["visits"] for r in v["recordings"]]
+    return desc if all(c.is_file() for c in clips) else None
+
+
+def import_sample_visits(library, tmp: Path, labels: tuple[str, ...] = SAMPLE_PAIR) -> str:
+    """Import the sample patient's visits ``labels`` (both views each) the way ``gaitlab demo`` does.
+
+    The real pose model analyses the clips (landmarks cached for the test session);
+    a trimmed copy of ``patient.json`` naming the clips by absolute path keeps the
+    other visits out.  Returns the patient's ID.
+    """
+    import json
+
+    from gaitlab.workflow import import_sample_patient
+
+    desc = sample_description()
+    assert desc is not None, "the sample clips are missing from sample_videos/"
+    visits = [v for v in desc["visits"] if v["label"] in labels]
+    assert [v["label"] for v in visits] == list(labels)
+    for v in visits:
+        v["recordings"] = [dict(r, file=str(SAMPLE_DIR / r["file"])) for r in v["recordings"]]
+    folder = tmp / "sample-subset"
+    folder.mkdir(exist_ok=True)
+    (folder / "patient.json").write_text(json.dumps(dict(desc, visits=visits)), encoding="utf-8")
+    return import_sample_patient(library, folder)
+
+
+def sample_walk(stem: str) -> SyntheticWalk:
+    """The synthetic walk a sample clip was rendered from (its exact landmarks, no model)."""
+    from gaitlab.synth.samples import sample_specs
+
+    spec = next(s for s in sample_specs() if s.stem == stem)
+    return simulate_walk(spec.params, spec.camera, duration_s=spec.duration_s, seed=spec.seed)
