@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-import io
+import json
 
 import numpy as np
 import pytest
-from PIL import Image
 from test_report_kit import (
+    SAMPLE_DIR,
     draw_person,
     head_centre_radius,
     laplacian_var,
     make_document,
     make_walk,
+    pdf_stills,
     render_video,
+    sample_description,
+    sample_walk,
 )
 
 from gaitlab.errors import InputError
-from gaitlab.io.video import iter_frames
+from gaitlab.io.video import iter_frames, probe_video
 from gaitlab.landmarks import INDEX
-from gaitlab.report.annotate import key_frames, write_annotated_video
+from gaitlab.report.annotate import annotate_frame, key_frames, write_annotated_video
 from gaitlab.report.overlay import blur_face, face_box_px
 from gaitlab.report.pdf import ReportContent, ReportVisit, render_report_pdf
 
@@ -118,15 +121,7 @@ def test_key_frames_in_the_pdf_are_blurred(clip):
         patient=None,
         visits=(ReportVisit(visit=None, label="recording", documents=(doc,), key_frames=tuple(frames)),),
     )
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(render_report_pdf(content)))
-    stills = []
-    for page in reader.pages:
-        for im in page.images:
-            arr = np.asarray(Image.open(io.BytesIO(im.data)).convert("RGB"))
-            if arr.shape[:2] == (360, 640):
-                stills.append(arr)
+    stills = pdf_stills(render_report_pdf(content), (360, 640))
     assert len(stills) == 2
     lm_all = walk.landmarks_px()
     for still, kf in zip(stills, frames):
@@ -134,3 +129,82 @@ def test_key_frames_in_the_pdf_are_blurred(clip):
         head = _head_box(lm_all[k])
         sharp = draw_person(lm_all[k], np.random.default_rng(1))
         assert laplacian_var(_crop(still, head)) < DETAIL_LEFT_MAX * laplacian_var(_crop(sharp, head))
+
+
+# --------------------------------------------------------------------------- on the sample clips
+
+#: On the sample clips a blurred face keeps a Laplacian variance under this (sharp: 500 to 2,100).
+SAMPLE_FACE_DETAIL_MAX = 50.0
+SAMPLE_STEMS = ("preop_frontal", "preop_sagittal")
+
+needs_samples = pytest.mark.skipif(sample_description() is None, reason="the sample clips are missing")
+
+
+def _face_region(lm: np.ndarray) -> tuple[int, int, int, int]:
+    """The face landmarks' bounding box grown by 10 % (eyes, ears, nose and mouth of the walker)."""
+    face = lm[:11]
+    (x0, y0), (x1, y1) = face.min(axis=0), face.max(axis=0)
+    pad = 0.1 * max(x1 - x0, y1 - y0, 10.0)
+    return int(x0 - pad), int(y0 - pad), int(x1 + pad) + 1, int(y1 + pad) + 1
+
+
+def _legs_region(lm: np.ndarray) -> tuple[int, int, int, int]:
+    """Hips to heels, both legs."""
+    pts = lm[[INDEX[n] for n in ("left_hip", "right_hip", "left_ankle", "right_ankle", "left_heel", "right_heel")]]
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    return int(x0) - 10, int(y0), int(x1) + 10, int(y1)
+
+
+def _sample(stem: str):
+    walk = sample_walk(stem)
+    doc = json.loads((SAMPLE_DIR / f"{stem}.truth.json").read_text(encoding="utf-8"))
+    return walk.truth_pose(), doc, SAMPLE_DIR / f"{stem}.mp4"
+
+
+@needs_samples
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", SAMPLE_STEMS)
+def test_sample_clip_every_exported_frame_is_blurred_and_the_body_is_not(stem, tmp_path):
+    pose, doc, clip = _sample(stem)  # the walker's exact landmarks: the face is where they say
+    blurred = write_annotated_video(doc, pose, clip, tmp_path / "blurred.mp4")
+    sharp = write_annotated_video(doc, pose, clip, tmp_path / "sharp.mp4", blur=False)
+    source = {f.index: f.image for f in iter_frames(clip)}
+    n = 0
+    for fb, fs in zip(iter_frames(blurred), iter_frames(sharp)):
+        lm = pose.image_px[fb.index]
+        face = _face_region(lm)
+        vb, vs = laplacian_var(_crop(fb.image, face)), laplacian_var(_crop(fs.image, face))
+        assert vs > 10 * SAMPLE_FACE_DETAIL_MAX, (fb.index, vs)  # the face has detail to lose
+        assert vb < SAMPLE_FACE_DETAIL_MAX, (fb.index, vb, vs)
+        legs = _legs_region(lm)
+        ratio = laplacian_var(_crop(fb.image, legs)) / laplacian_var(_crop(fs.image, legs))
+        assert 0.85 < ratio < 1.2, (fb.index, ratio)  # the encoder's noise, not a blur
+        # Before encoding, the blur changes the face box and nothing else.
+        img = source[fb.index]
+        a = annotate_frame(img, fb.time_s, doc, pose, blur=True)
+        b = annotate_frame(img, fb.time_s, doc, pose, blur=False)
+        box = face_box_px(lm, pose.image_size_px)
+        outside = np.ones(img.shape[:2], bool)
+        outside[box[1]:box[3], box[0]:box[2]] = False
+        assert np.array_equal(a[outside], b[outside]), fb.index
+        n += 1
+    assert n == len(source) == probe_video(clip, with_sha256=False).frame_count
+
+
+@needs_samples
+def test_sample_clip_key_frames_in_the_pdf_are_blurred():
+    pose, doc, clip = _sample("preop_sagittal")
+    frames = key_frames(doc, pose, clip)
+    assert [f.side for f in frames] == ["left", "right"] and all(f.blurred for f in frames)
+    content = ReportContent(
+        patient=None,
+        visits=(ReportVisit(visit=None, label="recording", documents=(doc,), key_frames=tuple(frames)),),
+    )
+    stills = pdf_stills(render_report_pdf(content), (720, 1280))
+    assert len(stills) == 2
+    sharp = {f.index: f.image for f in iter_frames(clip)}
+    for still, kf in zip(stills, frames):
+        k = int(np.argmin(np.abs(pose.time_s - kf.time_s)))
+        face = _face_region(pose.image_px[k])
+        assert laplacian_var(_crop(sharp[int(pose.frame_index[k])], face)) > 10 * SAMPLE_FACE_DETAIL_MAX
+        assert laplacian_var(_crop(still, face)) < SAMPLE_FACE_DETAIL_MAX

@@ -235,3 +235,19 @@ def sample_walk(stem: str) -> SyntheticWalk:
 
     spec = next(s for s in sample_specs() if s.stem == stem)
     return simulate_walk(spec.params, spec.camera, duration_s=spec.duration_s, seed=spec.seed)
+
+
+def pdf_stills(pdf: bytes, shape: tuple[int, int]) -> list[np.ndarray]:
+    """The RGB images of a PDF with ``shape`` (height, width) pixels, in page order."""
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    out = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for im in page.images:
+            arr = np.asarray(Image.open(io.BytesIO(im.data)).convert("RGB"))
+            if arr.shape[:2] == tuple(shape):
+                out.append(arr)
+    return out
