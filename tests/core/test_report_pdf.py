@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -11,7 +12,16 @@ import pytest
 from clikit import assert_one_clear_sentence, run_gaitlab
 from PIL import Image
 from pypdf import PdfReader
-from test_report_kit import fill_library, make_document, make_walk
+from test_report_kit import (
+    fill_library,
+    import_sample_visits,
+    laplacian_var,
+    make_document,
+    make_walk,
+    pdf_stills,
+    sample_description,
+    sample_walk,
+)
 
 from gaitlab.compare import TERMINOLOGY_GUARD
 from gaitlab.errors import InputError
@@ -197,3 +207,80 @@ def test_export_command(cli_library, tmp_path):
     assert run.code == 2 and "no analysed recording" in run.err
     assert_one_clear_sentence(run.err)
     assert not (tmp_path / "e2").exists()
+
+
+# --------------------------------------------------------------------------- the sample patient
+
+
+@pytest.fixture(scope="module")
+def sample_library(tmp_path_factory):
+    """The sample patient's pre-op and 6-week visits, analysed by the real pose model."""
+    desc = sample_description()
+    if desc is None:
+        pytest.skip("the sample clips are missing from sample_videos/ (run `gaitlab samples`)")
+    tmp = tmp_path_factory.mktemp("sample-lib")
+    with Library(tmp / "lib.sqlite") as lib:
+        yield lib, import_sample_visits(lib, tmp), desc
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.parametrize(("paper", "size"), [("a4", A4_PT), ("letter", LETTER_PT)])
+def test_sample_patient_comparison_report(sample_library, tmp_path, paper, size):
+    lib, patient_id, desc = sample_library
+    content = library_report(lib, patient_id)  # key frames from the model's landmarks
+    cmp = content.comparison
+    visits = desc["visits"][:2]
+    labels = [f"{v['label']} ({v['date']})" for v in visits]
+    assert cmp is not None and [v.label for v in content.visits] == labels
+    assert cmp.findings, "the 6-week visit of the sample patient changed beyond the MDCs"
+    pdf = render_report_pdf(content, paper=paper)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert all(
+        (float(p.mediabox.width), float(p.mediabox.height)) == pytest.approx(size, abs=1) for p in reader.pages
+    )
+    pages = _pages_png(pdf, tmp_path)
+    assert len(pages) == len(reader.pages) >= 3
+    for number, grey in enumerate(pages, start=1):
+        assert (grey < 200).mean() > (0.001 if number == len(pages) else 0.01), f"page {number} is blank"
+    text = _text(pdf)
+    flat = _squeeze(text)
+    for expected in (patient_id, *labels, "Visit comparison", desc["patient"]["surgery"]["levels"]):
+        assert expected in text, expected
+    # The findings, the motion budget and the referral summary are the comparison's own words.
+    for f in cmp.findings:
+        assert _squeeze(f.sentence) in flat, f.sentence
+    assert _squeeze(cmp.motion_budget.summary) in flat
+    assert _squeeze(cmp.narrative) in flat
+    drop = cmp.delta("pelvic_drop_deg", "right")
+    assert f"{drop.a:.1f}" in text and f"{drop.b:.1f}" in text
+    assert desc["patient"]["name"] not in text and ".mp4" not in text
+    assert "RED FLAG" not in text  # none were reported at these visits
+    # Two blurred key frames per visit, from the side view; the face lost its detail.
+    assert text.count("face blurred") == 4 and "NOT blurred" not in text
+    stills = pdf_stills(pdf, (720, 1280))
+    frames = [kf for v in content.visits for kf in v.key_frames]
+    assert len(stills) == len(frames) == 4
+    for still, kf, stem in zip(stills, frames, ["preop_sagittal"] * 2 + ["post6w_sagittal"] * 2):
+        walk = sample_walk(stem)
+        lm = walk.landmarks_px()[int(np.argmin(np.abs(walk.time_s - kf.time_s)))]
+        face = lm[:11]
+        (x0, y0), (x1, y1) = face.min(axis=0).astype(int), face.max(axis=0).astype(int)
+        assert laplacian_var(still[y0:y1 + 1, x0:x1 + 1]) < 50.0, (stem, kf.side)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_sample_patient_red_flags_come_first(sample_library):
+    lib, patient_id, _ = sample_library
+    content = library_report(lib, patient_id, pose_loader=None)
+    later = content.visits[1]
+    flagged = dataclasses.replace(later, visit=dataclasses.replace(later.visit, red_flags=("bladder_bowel_change",)))
+    pdf = render_report_pdf(dataclasses.replace(content, visits=(content.visits[0], flagged)))
+    first = " ".join((PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or "").split())
+    assert "RED FLAG" in first and first.index("RED FLAG") < first.index("Patient and surgery")
+    assert f"{later.label}: bladder or bowel change" in first[: first.index("Patient and surgery")]
