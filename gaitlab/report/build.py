@@ -208,6 +208,7 @@ def library_report(
                 documents=tuple(d for d, _ in pairs),
                 key_frames=frames,
                 notes=notes,
+                measurements=tuple(m.measurement for m in library.list_measurements(r.visit.visit_id)),
             )
         )
     comparison = None
@@ -253,6 +254,7 @@ def stored_recording_report(
     rv = ReportVisit(
         visit=visit, label=f"{visit_label(visit)}, {rec.view} view", documents=(rec.result,),
         key_frames=frames, notes=notes,
+        measurements=tuple(m.measurement for m in library.list_recording_measurements(rec.recording_id)),
     )
     return ReportContent(patient=patient, visits=(rv,), show_name=show_name)
 

@@ -9,7 +9,8 @@ faces in the key frames blurred; the name appears only when ``show_name`` is set
 What the report says about the measures follows ``spec/analysis-v1.md``: hip
 flexion is labelled a 2-D proxy wherever it appears, and the terminology guard
 stands wherever pelvic obliquity or tilt appears.  Findings point to what to
-examine; they never diagnose.
+examine; they never diagnose.  Manual measurements (angles and lines a therapist
+drew on a video frame) get their own table, marked as 2-D on-screen angles.
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ from gaitlab.compare import (
 )
 from gaitlab.compare.visits import METRIC_SPECS, cycle_curve, cycle_sd
 from gaitlab.errors import InputError
+from gaitlab.markers.manual import (
+    ON_SCREEN_NOTE,
+    Measurement,
+    describe_kind,
+    pair_measurements,
+    sign_convention,
+)
 from gaitlab.report.annotate import KeyFrame
 from gaitlab.storage import RED_FLAGS, TREATMENTS, WALKING_AIDS, Patient, Visit
 
@@ -111,6 +119,8 @@ class ReportVisit:
         Heel-strike stills with the skeleton (faces blurred by default).
     notes : tuple of str
         What could not be shown and why (e.g. a video that was not found).
+    measurements : tuple of Measurement
+        Manual measurements saved with the visit (labelled), in the order saved.
     """
 
     visit: Visit | None
@@ -118,6 +128,7 @@ class ReportVisit:
     documents: tuple[dict, ...]
     key_frames: tuple[KeyFrame, ...] = ()
     notes: tuple[str, ...] = ()
+    measurements: tuple[Measurement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -339,6 +350,42 @@ def _metrics_table_single(docs: Sequence[dict], st: dict, width: float) -> list:
     return [_table(cells, [0.36 * w, 0.1 * w, 0.12 * w, 0.12 * w, 0.1 * w, 0.2 * w])]
 
 
+def _measurement_value(value: float | None, kind: str, n: int = 1) -> str:
+    text = _fmt(value, 1, signed=kind == "line")
+    return text + (f" (mean of {n})" if value is not None and n > 1 else "")
+
+
+def _manual_measurements(content: ReportContent, st: dict, width: float) -> list:
+    """The visits' manual measurements: one visit listed, two visits side by side (matched by label)."""
+    visits = content.visits
+    if not any(v.measurements for v in visits):
+        return []
+    w = width
+    out: list = [_p("Manual measurements (drawn on a video frame)", st["h2split"])]
+    if len(visits) == 2:
+        pairs = pair_measurements(visits[0].measurements, visits[1].measurements)
+        rows = [["Measurement", "Kind", f"{visits[0].label} (deg)", f"{visits[1].label} (deg)", "Change (deg)"]]
+        for p in pairs:
+            rows.append([p.label, describe_kind(p.kind, p.reference), _measurement_value(p.a_deg, p.kind, p.n_a),
+                         _measurement_value(p.b_deg, p.kind, p.n_b), _fmt(p.change_deg, 1, signed=True)])
+        widths = [0.34 * w, 0.16 * w, 0.18 * w, 0.18 * w, 0.14 * w]
+    else:
+        rows = [["Measurement", "Kind", "Value (deg)", "Frame time (s)", "Snapped to landmarks"]]
+        for m in visits[0].measurements:
+            snapped = ", ".join(n.replace("_", " ") for n in m.snapped if n) or "--"
+            rows.append([m.label, describe_kind(m.kind, m.reference), _measurement_value(m.value_deg, m.kind),
+                         f"{m.time_s:.2f}", snapped])
+        widths = [0.3 * w, 0.16 * w, 0.12 * w, 0.12 * w, 0.3 * w]
+    out.append(_table([[_p(c, st["cell"]) for c in r] for r in rows], widths))
+    kinds = sorted({(m.kind, m.reference or "") for v in visits for m in v.measurements})
+    signs = " ".join(f"{describe_kind(k, r or None).capitalize()}: {sign_convention(k, r or None)}." for k, r in kinds)
+    out.append(_p(
+        ON_SCREEN_NOTE + " " + signs + " Measurements match between visits by their label. "
+        "A hand-drawn pelvic tilt is a visual, on-screen angle: " + TERMINOLOGY_GUARD,
+        st["small"]))
+    return out
+
+
 def _findings(cmp: Comparison, st: dict) -> list:
     out: list = [_p(NOT_A_DIAGNOSIS, st["small"]), Spacer(1, 2)]
     if not cmp.findings:
@@ -549,6 +596,7 @@ def render_report_pdf(content: ReportContent, *, paper: str = "a4") -> bytes:
         + "  MDC: minimal detectable change; a change below it is within measurement error. "
         "Healthy ref.: published healthy-adult key value or range of group means.",
         st["small"]))
+    story += _manual_measurements(content, st, width)
     if cmp is not None:
         story.append(_p("Findings and their evidence", st["h2"]))
         story += _findings(cmp, st)

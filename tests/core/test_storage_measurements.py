@@ -218,3 +218,39 @@ def test_measurements_survive_closing_and_reopening(tmp_path):
         saved = lib.add_measurement(rec.recording_id, _tilt())
     with Library(path) as lib:
         assert lib.list_measurements(visit.visit_id) == [saved]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_report_shows_the_visits_measurements_side_by_side(lib):
+    from gaitlab.report.build import library_report, stored_recording_report
+    from gaitlab.report.pdf import render_report_pdf
+
+    pre, post = _visit(lib, "pre-op", dt.date(2026, 2, 16)), _visit(lib, "6 weeks")
+    r_pre, r_post = _recording(lib, pre, "pre"), _recording(lib, post, "post")
+    lib.add_measurement(r_pre.recording_id, _tilt(points_px=[(300.0, 200.0), (200.0, 190.0)]))  # 5.7 deg
+    lib.add_measurement(r_post.recording_id, _tilt(label="Standing pelvic tilt"))  # 14.0 deg
+    lib.add_measurement(r_post.recording_id, Measurement.create(
+        "angle", [(200, 100), (200, 200), (300, 200)], time_s=0.2, label="knee, standing"))
+    content = library_report(lib, "P-0042", pose_loader=None)
+    assert [len(v.measurements) for v in content.visits] == [1, 2]
+    text = _pdf_text(render_report_pdf(content))
+    assert "Manual measurements (drawn on a video frame)" in text
+    assert "standing pelvic tilt line vs horizontal +5.7 +14.0 +8.3" in text
+    assert "knee, standing angle (3 points) -- 90.0 --" in text
+    assert "2-D angles drawn by hand on one video frame" in text
+    assert "positive = second point higher" in text and "radiographic" in text
+    # one recording's report lists what was drawn on it, with frame time and landmarks
+    single = stored_recording_report(lib, r_post.recording_id, pose_loader=None)
+    text = _pdf_text(render_report_pdf(single))
+    assert "Standing pelvic tilt line vs horizontal +14.0 0.50" in text
+    # without measurements there is no such section
+    lib.delete_measurement(lib.list_measurements(pre.visit_id)[0].measurement_id)
+    empty = library_report(lib, "P-0042", ["pre-op"], pose_loader=None)
+    assert "Manual measurements" not in _pdf_text(render_report_pdf(empty))
