@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -201,3 +202,28 @@ def test_export_bad_inputs(library, tmp_path, docs):
         export_patient(lib, "P-0099", tmp_path / "y", pose_loader=None)
     files = export_recording(docs["frontal"], tmp_path / "single", pose_loader=None)
     assert {f.name.split("_", 2)[1] for f in files if f.name != "metrics.csv"} == {"frontal"}
+
+
+def test_unwritable_export_folder_writes_nothing(library, tmp_path):
+    lib, _ = library
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep me")
+    with pytest.raises(InputError, match="is a file"):
+        export_patient(lib, "P-0042", a_file, pose_loader=None)
+    assert a_file.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_read_only_export_folder_writes_nothing(library, tmp_path):
+    lib, _ = library
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # running as root: permissions do not bind
+            pytest.skip("the tests run as root; a read-only folder stays writable")
+        with pytest.raises(InputError, match="not writable"):
+            export_patient(lib, "P-0042", locked / "out", pose_loader=None)
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)

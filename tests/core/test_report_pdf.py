@@ -25,7 +25,7 @@ from test_report_kit import (
 
 from gaitlab.compare import TERMINOLOGY_GUARD
 from gaitlab.errors import InputError
-from gaitlab.report.build import library_report, recording_report
+from gaitlab.report.build import library_report, recording_report, stored_recording_report
 from gaitlab.report.pdf import render_report_pdf
 from gaitlab.storage import Library, Patient, Visit
 
@@ -284,3 +284,19 @@ def test_sample_patient_red_flags_come_first(sample_library):
     first = " ".join((PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or "").split())
     assert "RED FLAG" in first and first.index("RED FLAG") < first.index("Patient and surgery")
     assert f"{later.label}: bladder or bowel change" in first[: first.index("Patient and surgery")]
+
+
+def test_stored_recording_report(library):
+    lib, made, _ = library
+    visit = next(v for v in lib.list_visits("P-0042") if v.label == "6 weeks")
+    rec = next(r for r in lib.list_recordings(visit.visit_id) if r.view == "frontal")
+    content = stored_recording_report(lib, rec.recording_id, pose_loader=None)
+    assert content.comparison is None and content.patient.patient_id == "P-0042"
+    assert [v.label for v in content.visits] == ["6 weeks (2025-04-14), frontal view"]
+    text = _text(render_report_pdf(content))
+    assert "Key measures: 6 weeks (2025-04-14), frontal view" in text and "pelvic drop (R)" in text
+    assert "RED FLAG" in text and "Days since surgery" in text  # the visit's record comes along
+    assert "hip flexion" not in text.lower().split("key measures")[1].split("[2-d proxy]:")[0]
+    assert "Jane" not in text
+    with pytest.raises(InputError, match="no recording 9999"):
+        stored_recording_report(lib, 9999, pose_loader=None)
