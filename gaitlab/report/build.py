@@ -208,7 +208,7 @@ def library_report(
                 documents=tuple(d for d, _ in pairs),
                 key_frames=frames,
                 notes=notes,
-                measurements=tuple(m.measurement for m in library.list_measurements(r.visit.visit_id)),
+                measurements=tuple(m.measurement for m in library.list_measurements(int(r.visit.visit_id or 0))),
             )
         )
     comparison = None
