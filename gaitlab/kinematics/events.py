@@ -24,6 +24,20 @@ step (a shuffle, a turn, a jump of the landmarks).  In a frontal view the foot
 speed comes from the vertical heel/ankle motion and the change of the foot's
 image position as it approaches or recedes (perspective).
 
+Toe off seen from the front is found differently.  Walking toward or away from
+the camera, a foot's image motion is mostly vertical, and the lift of the toe
+and its travel in depth move the image point in opposite senses (toward the
+camera the foot first drops in the picture, then rises as it clears the floor,
+then drops again to land): the speed of the toe's image dips in early and
+mid-swing and is small next to the landing.  Walking back from the burst's peak
+stopped at such a dip, a third of a second after the true toe off on slow
+walks.  So in a frontal view the toe off is searched **forward** from the
+stance: from the stillest moment of the toe between the previous burst and
+this one, it is the first time the toe's speed rises :data:`FRONTAL_TOE_OFF_SHARE`
+of the way from that stance's noise floor to the burst's toe speed peak, provided
+the toe then keeps moving (its median speed over :data:`FRONTAL_MOVE_HOLD_S`
+stays above the level).
+
 Events are then checked for plausibility: strikes of one foot closer than
 :data:`MIN_STRIDE_S` are merged, and a toe off must fall inside a stance of its
 foot (after a heel strike and before the next).
@@ -58,6 +72,13 @@ MIN_STRIDE_S = 0.55
 MIN_BURST_SHARE = 0.35
 #: How far from a burst's peak the events are searched, s.
 SEARCH_S = 0.6
+#: Frontal toe off: share of the way from the stance's toe-speed floor to the
+#: swing's toe-speed peak at which the toe has left the floor ...
+FRONTAL_TOE_OFF_SHARE = 0.1
+#: ... provided its median speed over this long afterwards stays above that level, s.
+FRONTAL_MOVE_HOLD_S = 0.2
+#: How far before a burst's peak its stance is looked for, s (a slow swing lasts 0.5 s).
+FRONTAL_STANCE_SEARCH_S = 0.8
 
 
 def _speed_bl_s(points: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
@@ -127,6 +148,40 @@ def _heel_strike_time(time_s: np.ndarray, speed: np.ndarray, peak: int, last: in
     return _crossing_time(time_s, speed, floor + STRIKE_SHARE * (speed[peak] - floor), begin, last, 1)
 
 
+def _frontal_toe_off_time(time_s: np.ndarray, speed: np.ndarray, peak: int, first: int, fps: float):
+    """Toe off before the swing peak at frame ``peak``, searched forward from the stance.
+
+    The stance is the stillest frame of the toe in ``first..peak``; the level is
+    :data:`FRONTAL_TOE_OFF_SHARE` of the way from the stance's noise floor (median
+    toe speed within :data:`FRONTAL_MOVE_HOLD_S` of that frame) to the toe's
+    largest speed up to the peak.  The toe off is the first upward crossing of
+    the level after which the median speed over :data:`FRONTAL_MOVE_HOLD_S`
+    stays above it (a brief jerk of the landmark is not taken for a toe off).  Time
+    in seconds, interpolated between frames; None when the toe is not tracked.
+    """
+    window = speed[first:peak]
+    if window.size == 0 or not np.isfinite(window).any():
+        return None
+    still = first + int(np.nanargmin(window))
+    hold = max(2, int(round(FRONTAL_MOVE_HOLD_S * fps)))
+    around = speed[max(first, still - hold) : still + hold + 1]
+    floor = float(np.median(around[np.isfinite(around)]))
+    top = float(np.nanmax(speed[still : min(speed.size, peak + hold)]))
+    level = floor + FRONTAL_TOE_OFF_SHARE * (top - floor)
+    for i in range(still + 1, min(speed.size, peak + 1)):
+        if not np.isfinite(speed[i]):
+            return None
+        if speed[i] < level:
+            continue
+        after = speed[i : i + hold]
+        after = after[np.isfinite(after)]
+        if after.size and float(np.median(after)) >= level:
+            a, b = speed[i - 1], speed[i]
+            w = (level - a) / (b - a) if b != a else 0.0
+            return float(time_s[i - 1] + w * (time_s[i] - time_s[i - 1]))
+    return None
+
+
 def _ever_positive(time_s: np.ndarray, values: np.ndarray, t: float, half_s: float) -> bool:
     """True when ``values`` is positive somewhere within ``half_s`` of time ``t``, or unknown there."""
     near = np.abs(time_s - t) <= half_s
@@ -165,10 +220,16 @@ def detect_side_events(
         lead_heel = f * (heel[:, 0] - image_px[:, INDEX[f"{other}_heel"], 0])
         lead_toe = f * (toe[:, 0] - image_px[:, INDEX[f"{other}_foot_index"], 0])
     span = max(1, int(round(SEARCH_S * fps)))
+    stance_span = max(1, int(round(FRONTAL_STANCE_SEARCH_S * fps)))
     strikes, offs = [], []
+    previous = -1
     for p in peaks:
         hs = _heel_strike_time(time_s, heel_speed, p, min(p + span, len(time_s) - 1), fps)
-        to = _crossing_time(time_s, toe_speed, SPEED_SHARE * toe_speed[p], p, max(p - span, 0), -1)
+        if view == "frontal":
+            to = _frontal_toe_off_time(time_s, toe_speed, p, max(p - stance_span, previous + 1, 0), fps)
+        else:
+            to = _crossing_time(time_s, toe_speed, SPEED_SHARE * toe_speed[p], p, max(p - span, 0), -1)
+        previous = p
         # seen from the side, a foot strikes in front of the other foot and leaves the floor behind it
         if hs is not None and (lead_heel is None or _ever_positive(time_s, lead_heel, hs, LEAD_WINDOW_S)):
             strikes.append(hs)

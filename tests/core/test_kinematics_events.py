@@ -1,4 +1,4 @@
-"""Heel strikes of slow, short-stepped and glitchy side-view walks (the analytic walker)."""
+"""Heel strikes of slow, short-stepped and glitchy side-view walks, and toe offs of front-view walks (the analytic walker)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,31 @@ def test_a_foot_that_lands_behind_the_other_is_not_a_heel_strike():
     events = detect_gait_events(px, pose.time_s, fps=pose.fps, walking=walking, view="sagittal", direction="right")
     assert len(_inner(events["heel_strike"]["left"], pose.time_s[-1])) == 0
     assert len(_inner(events["heel_strike"]["right"], pose.time_s[-1])) >= 4
+
+
+@pytest.mark.parametrize("direction", ["toward", "away"])
+@pytest.mark.parametrize(
+    ("speed_m_s", "stride_s", "stance_share"),
+    [(0.7, 1.3, 0.64), (1.3, 1.0, 0.58)],
+)
+def test_front_view_toe_offs_are_within_one_frame(direction, speed_m_s, stride_s, stance_share):
+    # Seen from the front, a toe leaving the floor toward the camera first barely
+    # moves in the picture (lift and approach cancel); walking back from the swing's
+    # peak put the toe off 4-6 frames late here.  Searched forward from the stance,
+    # every toe off is within about a frame of the truth (at most 1.03 frames
+    # measured, the slow walk away), slow and quick walks alike.
+    pose, truth = make_walk(
+        view="frontal", direction=direction, duration_s=8.0, speed_m_s=speed_m_s, stride_s=stride_s,
+        stance_share=stance_share, camera_distance_m=4.0,
+    )
+    walking = np.ones(len(pose.time_s), dtype=bool)
+    events = detect_gait_events(
+        pose.image_px, pose.time_s, fps=pose.fps, walking=walking, view="frontal", direction=direction
+    )
+    t_end = pose.time_s[-1]
+    for side in SIDES:
+        found = _inner(events["toe_off"][side], t_end)
+        true = _inner(truth.toe_off[side], t_end)
+        assert len(found) == len(true) >= 4, (side, found, true)
+        assert np.max(np.abs(found - true)) <= 1.25 / pose.fps, (side, found, true)
+
