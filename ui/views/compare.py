@@ -9,6 +9,9 @@ cursor at that %.  The tabs show gaitlab's comparison: findings (red flags first
 and the narrative, the metric table with deltas judged against the MDC,
 comparability warnings, the frontal compensation profile and the motion budget.
 The view computes nothing itself; it shows :func:`gaitlab.compare.compare_visits`.
+The "Manual measurements" tab sets the two visits' hand-drawn measurements side by
+side (matched by label, :func:`gaitlab.markers.manual.pair_measurements`); where a
+side video has no pelvic stickers, the view says how to get pelvic tilt.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from ui.theme import (
     WORSE_COLOR,
 )
 from ui.views.recording import healthy_key_values
+from ui.widgets.measure import format_deg, is_signed, lacks_pelvic_tilt, pelvic_tilt_missing_text
 from ui.widgets.plots import CyclePlots
 from ui.widgets.transport import PlaybackClock, Transport
 from ui.widgets.video import VideoPanel
@@ -55,6 +59,7 @@ from ui.workers import Task
 VIEWS = ("sagittal", "frontal")
 METRIC_COLUMNS = ("Measure", "Side", "Visit A", "Visit B", "Change", "MDC", "Judgement",
                   "From baseline", "Healthy adults")
+MEASUREMENT_COLUMNS = ("Measurement", "Kind", "Visit A", "Visit B", "Change")
 
 
 def default_pair(visits: list[Visit], analysed: set[int]) -> tuple[Visit, Visit] | None:
@@ -230,6 +235,12 @@ class CompareView(QWidget):
             objectName="hint")
         legend.setWordWrap(True)
         mt.addWidget(legend)
+        self.metric_tilt_hint = QLabel("", objectName="compare_pelvic_tilt_hint")
+        self.metric_tilt_hint.setWordWrap(True)
+        self.metric_tilt_hint.setStyleSheet(
+            "background: #eef5fb; color: #1f4e79; border: 1px solid #9cc3e6; border-radius: 4px; padding: 6px;")
+        self.metric_tilt_hint.hide()
+        mt.addWidget(self.metric_tilt_hint)
         self.cycle_plots = CyclePlots(columns=2)
         self.cycle_note = QLabel("", objectName="guard_note")
         self.cycle_note.setWordWrap(True)
@@ -238,11 +249,35 @@ class CompareView(QWidget):
         ct.addWidget(self.cycle_plots, 1)
         ct.addWidget(self.cycle_note)
         self.profile_text = QTextBrowser(objectName="compensation_text")
+        self.measurement_table = QTableWidget(0, len(MEASUREMENT_COLUMNS), objectName="compare_measurement_table")
+        self.measurement_table.setHorizontalHeaderLabels(MEASUREMENT_COLUMNS)
+        self.measurement_table.verticalHeader().hide()
+        self.measurement_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.measurement_table.setAlternatingRowColors(True)
+        self.measurement_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.measurement_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.measurement_empty = QLabel(
+            "Neither visit has manual measurements. Draw them in a recording of the visit (Measure).",
+            objectName="hint")
+        self.measurement_empty.setWordWrap(True)
+        self.measurement_note = QLabel("", objectName="guard_note")
+        self.measurement_note.setWordWrap(True)
+        self.measurement_tilt_hint = QLabel("", objectName="compare_measurement_tilt_hint")
+        self.measurement_tilt_hint.setWordWrap(True)
+        self.measurement_tilt_hint.setStyleSheet(self.metric_tilt_hint.styleSheet())
+        self.measurement_tilt_hint.hide()
+        measurements_tab = QWidget()
+        mm = QVBoxLayout(measurements_tab)
+        mm.addWidget(self.measurement_empty)
+        mm.addWidget(self.measurement_table, 1)
+        mm.addWidget(self.measurement_note)
+        mm.addWidget(self.measurement_tilt_hint)
         self.tabs = QTabWidget(objectName="compare_tabs")
         self.tabs.addTab(self.findings_text, "Findings")
         self.tabs.addTab(curves_tab, "Cycle curves")
         self.tabs.addTab(metric_tab, "Metrics")
         self.tabs.addTab(self.profile_text, "Compensation && motion budget")
+        self.tabs.addTab(measurements_tab, "Manual measurements")
 
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
@@ -334,6 +369,8 @@ class CompareView(QWidget):
         self._fill_findings(comp)
         self._fill_metrics(comp)
         self._fill_profile(comp)
+        self._fill_measurements(a, b)
+        self._show_tilt_hint(a, b, by_id)
         docs_a, docs_b = by_id[a.visit_id].documents, by_id[b.visit_id].documents
         layers = []
         for name, docs, colour, dashed in (("A", docs_a, VISIT_A_COLOR, True), ("B", docs_b, VISIT_B_COLOR, False)):
@@ -422,6 +459,51 @@ class CompareView(QWidget):
                         item.setFont(f)
                 self.metric_table.setItem(r, c, item)
         self.metric_table.resizeColumnsToContents()
+
+    def _fill_measurements(self, a: Visit, b: Visit) -> None:
+        """The two visits' manual measurements side by side, matched by label."""
+        from gaitlab.markers.manual import ON_SCREEN_NOTE, describe_kind, pair_measurements
+
+        lib = self.model.library
+        pairs = pair_measurements([s.measurement for s in lib.list_measurements(a.visit_id)],
+                                  [s.measurement for s in lib.list_measurements(b.visit_id)])
+        self.measurement_table.setRowCount(len(pairs))
+        for r, p in enumerate(pairs):
+            signed = is_signed(p.kind)
+
+            def value(v, n, signed=signed):
+                return format_deg(v, signed=signed) + (f" (mean of {n})" if n > 1 else "")
+
+            change = "—" if p.change_deg is None else f"{p.change_deg:+.1f}°"
+            for c, text in enumerate((p.label, describe_kind(p.kind, p.reference), value(p.a_deg, p.n_a),
+                                      value(p.b_deg, p.n_b), change)):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.measurement_table.setItem(r, c, item)
+        self.measurement_table.resizeColumnsToContents()
+        self.measurement_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.measurement_empty.setVisible(not pairs)
+        self.measurement_note.setText(
+            f"{ON_SCREEN_NOTE} Compare measurements taken the same way (same posture, same frame choice). "
+            f"Change = B − A; no minimal detectable change is known for hand-drawn angles.\n{TERMINOLOGY_GUARD}")
+
+    def _show_tilt_hint(self, a: Visit, b: Visit, by_id: dict) -> None:
+        """Say how to get pelvic tilt where a visit's side video has no stickers."""
+        missing = []
+        doc = None
+        for which, visit in (("A", a), ("B", b)):
+            side = [d for d in by_id[visit.visit_id].documents if d.get("view") == "sagittal"]
+            lacking = [d for d in side if lacks_pelvic_tilt(d)]
+            if lacking and len(lacking) == len(side):
+                missing.append(f"visit {which} ({visit.label or visit.date.isoformat()})")
+                doc = doc or lacking[0]
+        text = ""
+        if missing:
+            text = f"Pelvic tilt is missing at {' and '.join(missing)}. " + pelvic_tilt_missing_text(doc)
+        for label in (self.metric_tilt_hint, self.measurement_tilt_hint):
+            label.setText(text)
+            label.setVisible(bool(text))
 
     def _fill_profile(self, comp) -> None:
         parts = ["<h3>Frontal compensation profile (visit B)</h3>",

@@ -7,6 +7,12 @@ Tabs show the gait-cycle curves (mean ± SD per side, healthy key values where
 gaitlab cites them) and the spatiotemporal table with symmetry indices and the
 analysis's quality warnings.  When several people were seen, a picker analyses
 another person.
+
+The **Measure** mode draws manual measurements on the shown frame (an angle of
+three points, or a line against the horizontal or vertical, snapped to the pose
+landmarks) and saves them with the visit; the Measurements tab lists the visit's
+measurements (click one to see its frame and drawing).  A side video without
+pelvic stickers says, where pelvic tilt would appear, how to get it.
 """
 
 from __future__ import annotations
@@ -15,12 +21,14 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -31,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from gaitlab.errors import GaitlabError
-from gaitlab.storage import Recording
+from gaitlab.storage import Recording, StoredMeasurement
 from ui.frames import FrameStore, nearest_sample, stride_windows
 from ui.labels import (
     HIP_PROXY_NOTE,
@@ -44,6 +52,13 @@ from ui.labels import (
 )
 from ui.model import AppModel
 from ui.theme import SIDE_COLORS
+from ui.widgets.measure import (
+    MeasureBar,
+    MeasurementList,
+    MeasureTool,
+    lacks_pelvic_tilt,
+    pelvic_tilt_missing_text,
+)
 from ui.widgets.plots import CyclePlots, SeriesPlots, available_bases
 from ui.widgets.transport import PlaybackClock, Transport
 from ui.widgets.video import VideoPanel
@@ -126,8 +141,13 @@ class RecordingView(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(self.person_label)
         top.addWidget(self.person_combo)
+        self.measure_button = QPushButton("Measure", objectName="measure_toggle")
+        self.measure_button.setCheckable(True)
+        self.measure_button.setToolTip("Draw an angle or a line on this frame and save it with the visit (M)")
+        self.measure_button.setShortcut(QKeySequence("M"))
         top.addWidget(self.skeleton_button)
         top.addWidget(self.follow_button)
+        top.addWidget(self.measure_button)
         self.warning_banner = QLabel("", objectName="warning_banner")
         self.warning_banner.setWordWrap(True)
         self.warning_banner.hide()
@@ -152,15 +172,44 @@ class RecordingView(QWidget):
         self.readout_note = QLabel("", objectName="guard_note")
         self.readout_note.setWordWrap(True)
 
+        self.measure_tool = MeasureTool(self.video, self)
+        self.measure_bar = MeasureBar(self.measure_tool)
+        self.measure_bar.hide()
+        self.measure_bar.save_requested.connect(self.save_measurement)
+        self.measure_bar.discard_requested.connect(self.measure_tool.cancel)
+        self.measure_button.toggled.connect(self.set_measure_mode)
+        self.measure_tool.changed.connect(self._drawing_changed)
+        escape = QShortcut(QKeySequence(Qt.Key_Escape), self)
+        escape.setContext(Qt.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.measure_tool.cancel)
+        self.measurements: list[StoredMeasurement] = []
+
+        self.tilt_hint = QWidget(objectName="pelvic_tilt_hint")
+        self.tilt_hint.setStyleSheet(
+            "QWidget#pelvic_tilt_hint { background: #eef5fb; border: 1px solid #9cc3e6; border-radius: 4px; }")
+        self.tilt_hint_label = QLabel("", objectName="pelvic_tilt_hint_text")
+        self.tilt_hint_label.setWordWrap(True)
+        self.tilt_hint_label.setStyleSheet("color: #1f4e79;")
+        tilt_button = QPushButton("Measure a standing tilt by hand", objectName="measure_tilt_button")
+        tilt_button.clicked.connect(self.start_tilt_measurement)
+        hint_layout = QVBoxLayout(self.tilt_hint)
+        hint_layout.setContentsMargins(8, 6, 8, 6)
+        hint_layout.addWidget(QLabel("<b>Pelvic tilt</b>"))
+        hint_layout.addWidget(self.tilt_hint_label)
+        hint_layout.addWidget(tilt_button, 0, Qt.AlignLeft)
+        self.tilt_hint.hide()
+
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.video, 1)
         left_layout.addWidget(self.transport)
-        readouts_title = QLabel("Angles at this frame", objectName="section_title")
-        left_layout.addWidget(readouts_title)
+        left_layout.addWidget(self.measure_bar)
+        self.readouts_title = QLabel("Angles at this frame", objectName="section_title")
+        left_layout.addWidget(self.readouts_title)
         left_layout.addWidget(self.readout_box)
         left_layout.addWidget(self.readout_note)
+        left_layout.addWidget(self.tilt_hint)
 
         self.series_plots = SeriesPlots()
         self.series_plots.seek_requested.connect(self.seek)
@@ -192,6 +241,11 @@ class RecordingView(QWidget):
         self.tabs.addTab(self.series_plots, "Time series")
         self.tabs.addTab(cycles_tab, "Gait cycles")
         self.tabs.addTab(table_tab, "Spatiotemporal")
+        self.measurement_list = MeasurementList()
+        self.measurement_list.show_requested.connect(self.show_measurement)
+        self.measurement_list.delete_requested.connect(self.delete_measurement)
+        self.measurement_list.rename_requested.connect(self.rename_measurement)
+        self.tabs.addTab(self.measurement_list, "Measurements")
 
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
@@ -210,6 +264,7 @@ class RecordingView(QWidget):
         if not rec.result:
             raise GaitlabError("This recording has no stored analysis.")
         self.stop()
+        self.measure_tool.cancel()
         self.recording = rec
         self.doc = rec.result
         self.position_s = 0.0
@@ -251,11 +306,17 @@ class RecordingView(QWidget):
         if view == "frontal":
             notes.append(TERMINOLOGY_GUARD)
         self.readout_note.setText("\n".join(notes))
-        self.cycle_note.setText(
-            "\n".join(notes + ["Dashed green lines: healthy-adult key values (Perry & Burnfield 2010), "
-                               "3-D pelvis-relative angles — they orient, they do not judge."]
-                      if view == "sagittal" else notes)
-        )
+        missing_tilt = lacks_pelvic_tilt(doc)
+        self.tilt_hint_label.setText(pelvic_tilt_missing_text(doc) if missing_tilt else "")
+        self.tilt_hint.setVisible(missing_tilt)
+        cycle_notes = list(notes)
+        if view == "sagittal":
+            cycle_notes.append("Dashed green lines: healthy-adult key values (Perry & Burnfield 2010), "
+                               "3-D pelvis-relative angles — they orient, they do not judge.")
+        if missing_tilt:
+            cycle_notes.append(pelvic_tilt_missing_text(doc))
+        self.cycle_note.setText("\n".join(cycle_notes))
+        self.refresh_measurements()
         self.seek(0.0)
 
     def _fill_people(self, doc: dict) -> None:
@@ -297,6 +358,7 @@ class RecordingView(QWidget):
             return
         self.video.set_pose(pose)
         self.video.set_note("")
+        self.measure_bar.refresh()
 
     def _build_readouts(self, doc: dict) -> None:
         while self.readout_grid.count():
@@ -370,6 +432,8 @@ class RecordingView(QWidget):
         t = min(max(float(time_s), 0.0), d) if math.isfinite(time_s) else 0.0
         self.position_s = t
         self.video.show_time(t)
+        self.measure_tool.frame_shown(self.video.current_index)
+        self._show_saved_on_frame()
         self.series_plots.set_time(t)
         phase = phase_at(self.doc, "left", t)
         self.cycle_plots.set_phase(phase)
@@ -386,8 +450,121 @@ class RecordingView(QWidget):
     def stop(self) -> None:
         """Stop playback and background decoding (leaving the view or closing)."""
         self.clock.pause()
+        self.measure_tool.cancel()
         if self.pose_task is not None and self.pose_task.running:
             self.pose_task.cancel()
             self.pose_task.wait(10_000)
         if self.store is not None:
             self.store.close()
+
+    # -- manual measurements --------------------------------------------------------
+    def set_measure_mode(self, on: bool) -> None:
+        """Enter or leave the Measure mode (playback pauses; the readouts make room for the tool)."""
+        if self.measure_button.isChecked() != bool(on):
+            self.measure_button.setChecked(bool(on))  # comes back here through ``toggled``
+            return
+        if on:
+            self.clock.pause()
+            self.tabs.setCurrentWidget(self.measurement_list)
+        self.measure_tool.set_active(on)
+        self.measure_bar.setVisible(on)
+        for widget in (self.readouts_title, self.readout_box, self.readout_note):
+            widget.setVisible(not on)
+        self.measure_bar.show_error("")
+        self.measure_bar.refresh()
+        if on:
+            self.video.graphics.setFocus()
+
+    def start_tilt_measurement(self) -> None:
+        """Measure mode with a line against the horizontal, labelled "standing pelvic tilt"."""
+        self.set_measure_mode(True)
+        self.measure_bar.choose_mode("line_horizontal")
+        self.measure_bar.label_combo.setCurrentText("standing pelvic tilt")
+
+    def _drawing_changed(self) -> None:
+        if self.measure_tool.points:
+            self.clock.pause()
+
+    def refresh_measurements(self) -> None:
+        """Reload the visit's measurements into the Measurements tab and onto the frame."""
+        rec = self.recording
+        if rec is None:
+            return
+        self.measurements = self.model.library.list_measurements(rec.visit_id)
+        recordings = {r.recording_id: r for r in self.model.list_recordings(rec.visit_id)}
+
+        def describe(s: StoredMeasurement) -> str:
+            if s.recording_id is None:
+                return "video no longer in the library"
+            if s.recording_id == rec.recording_id:
+                return f"this {rec.view} video"
+            other = recordings.get(s.recording_id)
+            return f"{other.view} video · {Path(other.video_path).name}" if other else "another video"
+
+        self.measurement_list.set_measurements(self.measurements, describe)
+        self._show_saved_on_frame()
+
+    def _on_this_frame(self, s: StoredMeasurement) -> bool:
+        if self.recording is None or s.recording_id != self.recording.recording_id:
+            return False
+        m = s.measurement
+        index = self.video.current_index
+        if m.frame_index is not None:
+            return m.frame_index == index
+        return self.store is not None and self.store.index_at(m.time_s) == index
+
+    def _show_saved_on_frame(self) -> None:
+        self.measure_tool.overlay.show_saved([s.measurement for s in self.measurements if self._on_this_frame(s)])
+
+    def save_measurement(self, label: str) -> None:
+        """Save the finished drawing with the visit under ``label``; errors become one sentence in the bar."""
+        if self.recording is None:
+            return
+        try:
+            stored = self.model.library.add_measurement(
+                self.recording.recording_id, self.measure_tool.measurement(label))
+        except GaitlabError as exc:
+            self.measure_bar.show_error(str(exc))
+            return
+        self.measure_bar.show_error("")
+        self.measure_tool.cancel()
+        self.refresh_measurements()
+        self.measurement_list.select(stored.measurement_id)
+        self.model.message.emit(
+            f"Saved '{stored.label}' ({stored.value_deg:.1f}°) with the visit.")
+
+    def show_measurement(self, measurement_id: int) -> None:
+        """Jump to the frame a measurement was drawn on and show its drawing."""
+        s = next((m for m in self.measurements if m.measurement_id == measurement_id), None)
+        if s is None:
+            return
+        if s.recording_id is None:
+            self.model.message.emit(f"The video '{s.label}' was drawn on is no longer in the library.")
+            return
+        if self.recording is None or s.recording_id != self.recording.recording_id:
+            self.show_recording(s.recording_id)
+        self.clock.pause()
+        self.measure_tool.cancel()
+        self.seek(s.time_s)
+        self.measurement_list.select(measurement_id)
+
+    def delete_measurement(self, measurement_id: int) -> None:
+        s = next((m for m in self.measurements if m.measurement_id == measurement_id), None)
+        if s is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete measurement", f"Delete the measurement '{s.label}' ({s.value_deg:.1f}°) from the visit?")
+        if answer != QMessageBox.Yes:
+            return
+        try:
+            self.model.library.delete_measurement(measurement_id)
+        except GaitlabError as exc:
+            self.model.message.emit(str(exc))
+        self.refresh_measurements()
+
+    def rename_measurement(self, measurement_id: int, label: str) -> None:
+        try:
+            self.model.library.update_measurement_label(measurement_id, label)
+        except GaitlabError as exc:
+            self.model.message.emit(str(exc))
+        self.refresh_measurements()
