@@ -13,10 +13,12 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gaitlab.analysis import analyze_video
 from gaitlab.errors import TooLittleWalkingError
+from gaitlab.landmarks import INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,8 +121,9 @@ def test_asymmetric_walk_labels_meet_the_bar(asymmetric):
     assert asymmetric["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
 
 
-@pytest.mark.xfail(strict=True, reason="hip flexion RMSE is 4.7° / 6.1° on this 540p walker (docs/accuracy.md): "
-                   "the pose model's own knee/hip error with perfect labels is about 4°")
+@pytest.mark.xfail(strict=True, reason="hip flexion RMSE is 3.9° / 5.4° on this 540p walker; with labels set from "
+                   "the truth 3.6° / 5.1°, with exact knees 3.1° / 3.6°, with exact hips 3.8° / 5.3°: the pose "
+                   "model's own hip and knee points each carry more than 3° (docs/accuracy.md)")
 def test_sagittal_hip_flexion_rmse_is_within_three_degrees(sagittal):
     for side in ("left", "right"):
         assert sagittal[f"hip_flexion_{side}"]["rmse"] <= acc.HIP_RMSE_MAX_DEG
@@ -140,12 +143,66 @@ def test_frontal_cadence_is_measured(frontal):
     assert abs(found - true) <= 4.0
 
 
-@pytest.mark.xfail(strict=True, reason="the pose model's hip landmarks move with the swinging leg: "
-                   "image pelvic obliquity is anti-correlated with the truth (docs/accuracy.md)")
+@pytest.mark.xfail(strict=True, reason="landmark pelvic obliquity r = -0.69 on this clip: the pose model's hip "
+                   "line follows the lateral trunk lean (-1.8 x), not the pelvis (-0.2 x) (docs/accuracy.md)")
 def test_frontal_pelvic_obliquity_follows_the_truth_and_the_drop_side_is_found(frontal):
     assert frontal["pelvic_obliquity"]["r"] >= acc.OBLIQUITY_MIN_R
     drop = frontal["pelvic_drop_deg"]
     assert drop["right"][0] > drop["left"][0]
+
+
+def test_hip_flexion_error_comes_from_the_model_points_not_geometry_or_labels(sagittal):
+    # the decomposition behind the unmet bar: exact image points give under 1.5 degrees (camera
+    # perspective and the 2-D definition); labels from the truth do not bring the bar within reach
+    for side in ("left", "right"):
+        parts = sagittal["hip_error_parts"][side]
+        assert parts["rmse_true_projection"] <= 1.5
+        assert parts["rmse_true_labels"] > acc.HIP_RMSE_MAX_DEG
+        assert parts["rmse_true_knees"] < parts["rmse"]
+
+
+def test_landmark_obliquity_follows_the_trunk_lean_not_the_pelvis(frontal):
+    # why the markerless obliquity keeps its warning: the hip line tilts with the trunk
+    src = frontal["obliquity_sources"]
+    assert src["c_lean"] < -1.0
+    assert src["c_obliquity"] < 0.3
+    assert any("stickers" in w for w in frontal["warnings"])
+
+
+def test_hip_error_parts_are_zero_for_exact_points_and_see_a_knee_offset():
+    walk = acc.simulate(acc.ClipSpec("parts", "sagittal", "right", 1280, 720, 3.0, 5))
+    truth = walk.truth_document()
+    series = {k: np.asarray(v, dtype=np.float64) for k, v in truth["series"].items()}
+    exact = walk.landmarks_px()
+    parts = acc.hip_error_parts(exact, exact, series, "right")
+    for side in ("left", "right"):
+        assert parts[side]["rmse"] == parts[side]["rmse_true_knees"] < 1.5
+        assert abs(parts[side]["trunk_bias"]) < 1.0
+    # both knees 10 % of a thigh forward (to the image right, the walking direction): the
+    # thigh angle grows by about atan(0.1) = 5.7 degrees; exact knees undo it
+    moved = exact.copy()
+    for side in ("left", "right"):
+        knee, hip = INDEX[f"{side}_knee"], INDEX[f"{side}_hip"]
+        thigh_px = np.linalg.norm(exact[:, knee] - exact[:, hip], axis=1)
+        moved[:, knee, 0] += 0.1 * thigh_px
+    parts = acc.hip_error_parts(moved, exact, series, "right")
+    for side in ("left", "right"):
+        assert 4.5 < parts[side]["thigh_bias"] < 7.0
+        assert parts[side]["rmse_true_knees"] < 1.5
+
+
+def test_obliquity_sources_recover_known_coefficients():
+    rng = np.random.default_rng(3)
+    obliquity = 4.0 * np.sin(np.linspace(0, 12, 300))
+    lean = 1.5 * np.cos(np.linspace(0, 9, 300))
+    measured = 0.5 + 0.9 * obliquity - 1.2 * lean + rng.normal(0, 0.1, 300)
+    src = acc.obliquity_sources(list(measured), obliquity, lean)
+    assert src["c_obliquity"] == pytest.approx(0.9, abs=0.02)
+    assert src["c_lean"] == pytest.approx(-1.2, abs=0.03)
+    assert src["residual_sd"] == pytest.approx(0.1, abs=0.02)
+    level = acc.obliquity_sources(list(-1.2 * lean), np.zeros(300), lean)
+    assert level["c_obliquity"] is None and level["c_lean"] == pytest.approx(-1.2)
+    assert acc.obliquity_sources([None] * 5, np.zeros(5), np.zeros(5))["c_lean"] is None
 
 
 def test_a_walker_standing_still_gives_too_little_walking_with_a_warning(clip_dir):
