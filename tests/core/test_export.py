@@ -206,12 +206,14 @@ def test_export_bad_inputs(library, tmp_path, docs):
 
 def test_unwritable_export_folder_writes_nothing(library, tmp_path):
     lib, _ = library
-    a_file = tmp_path / "a_file"
+    where = tmp_path / "exports"
+    where.mkdir()
+    a_file = where / "a_file"
     a_file.write_text("keep me")
     with pytest.raises(InputError, match="is a file"):
         export_patient(lib, "P-0042", a_file, pose_loader=None)
     assert a_file.read_text() == "keep me"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+    assert [p.name for p in where.iterdir()] == ["a_file"]
 
 
 def test_read_only_export_folder_writes_nothing(library, tmp_path):
