@@ -66,8 +66,8 @@ ELONGATION_INCREASE_LIMIT = 0.25
 #: stickers a few pixels wide.
 SHAPE_SPREAD_SDS = 3.0
 #: The widest the limits get however much the values scatter: a sticker at
-#: half its usual area is always partly hidden.
-AREA_RATIO_WIDEST = (0.5, 2.0)
+#: 60 % of its usual area or less is always partly hidden.
+AREA_RATIO_WIDEST = (0.6, 2.0)
 ELONGATION_INCREASE_WIDEST = 0.75
 #: Number of recent accepted frames the reference area is taken from.
 AREA_HISTORY = 15
@@ -240,13 +240,13 @@ def _assign_frame(
         if i is not None and j is not None:
             if not _pair_ok(rel[i], rel[j], axis_sign):
                 continue
-            if not active[0] or not active[1]:
-                # a sticker found again (or a fresh pair) has its partner's size
-                a, b = float(area_rel[i]), float(area_rel[j])
-                if not (a > 0 and b > 0) or max(a / b, b / a) > FRESH_PAIR_AREA_RATIO_MAX:
-                    continue
-                if not active[0] and not active[1]:
-                    cost += abs(np.log(a / b))  # a fresh pair: the more equal the better
+            # both stickers have the same size: one much smaller than its partner is a
+            # fragment of a sticker partly hidden (by the arm) or a stray blob
+            a, b = float(area_rel[i]), float(area_rel[j])
+            if not (a > 0 and b > 0) or max(a / b, b / a) > FRESH_PAIR_AREA_RATIO_MAX:
+                continue
+            if not active[0] and not active[1]:
+                cost += abs(np.log(a / b))  # a fresh pair: the more equal the better
         elif i is not None or j is not None:
             # one sticker alone must still sit on the right side of the other's last place
             role = 0 if i is not None else 1
