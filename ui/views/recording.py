@@ -145,6 +145,9 @@ class RecordingView(QWidget):
         self.measure_button.setCheckable(True)
         self.measure_button.setToolTip("Draw an angle or a line on this frame and save it with the visit (M)")
         self.measure_button.setShortcut(QKeySequence("M"))
+        self.measure_button.setStyleSheet(
+            "QPushButton#measure_toggle:checked { background: #2e6da4; color: white; border: 1px solid #24578a; "
+            "border-radius: 3px; }")
         top.addWidget(self.skeleton_button)
         top.addWidget(self.follow_button)
         top.addWidget(self.measure_button)
@@ -527,6 +530,7 @@ class RecordingView(QWidget):
             self.measure_bar.show_error(str(exc))
             return
         self.measure_bar.show_error("")
+        self.measure_bar.label_combo.setCurrentText("")  # the next drawing gets its own label
         self.measure_tool.cancel()
         self.refresh_measurements()
         self.measurement_list.select(stored.measurement_id)

@@ -139,6 +139,7 @@ class _ShapeItems:
     """The graphics items of one drawn measurement."""
 
     def __init__(self, view: pg.ViewBox, colour: str) -> None:
+        self.view = view
         self.colour = colour
         self.reference = pg.PlotDataItem(pen=pg.mkPen("#ffffff", width=1.2, style=Qt.DashLine))
         self.arc = pg.PlotDataItem(pen=pg.mkPen(colour, width=1.5))
@@ -185,7 +186,12 @@ class _ShapeItems:
         if value_text and points:
             anchor = points[1] if kind == "angle" and len(points) >= 2 else points[-1]
             self.value.setText(value_text)
-            self.value.setPos(anchor[0] + 8 * px, anchor[1] - 8 * px)
+            _, x_hi = self.view.viewRange()[0]
+            text_px = float(self.value.boundingRect().width())  # the text is drawn unscaled, in screen pixels
+            # the text goes to the left of the point when the right has no room for it
+            to_left = anchor[0] + (8 + text_px) * px > x_hi
+            self.value.setAnchor((1, 1) if to_left else (0, 1))
+            self.value.setPos(anchor[0] + (-8 if to_left else 8) * px, anchor[1] - 8 * px)
         else:
             self.value.setText("")
 
@@ -236,7 +242,8 @@ class MeasureOverlay:
             self.saved.append(_ShapeItems(self.panel.view, SAVED_COLOR))
         for shape, m in zip(self.saved, measurements):
             shape.draw(m.points_px, m.kind, m.reference,
-                       f"{m.label}: {format_deg(m.value_deg, signed=is_signed(m.kind))}", self.pixel_size())
+                       format_deg(m.value_deg, signed=is_signed(m.kind)), self.pixel_size())
+            shape.value.setToolTip(m.label)
         for shape in self.saved[len(measurements):]:
             shape.hide()
 
@@ -317,6 +324,7 @@ class MeasureTool(QObject):
         self.snapped.clear()
         self.preview = None
         self.message = ""
+        self.overlay.show_snap(None, None)
         self._redraw()
 
     def frame_shown(self, index: int) -> None:
