@@ -499,7 +499,7 @@ FINDINGS = """\
   geometry or labels. The exact joint centres projected by the camera give 0.4-1° (so
   perspective and the 2-D definition cost under 1°); labels set from the truth change the
   RMSE by -1.3 to +0.3°; with the model's knees replaced by the exact ones 2.4-4.4° remain,
-  with exact hips 2.8-5.8°, with an exact trunk 2.8-5.5°: both the hip and the knee points
+  with exact hips 2.8-6.0°, with an exact trunk 2.8-5.5°: both the hip and the knee points
   carry errors that alone exceed the bar. The thigh angle errs by a bias (far leg -1 to -4°,
   near leg under 1.5°) and a scatter of SD 2.5-5°, of which 1.6-3.7° (SD) repeats with the gait
   phase (too flexed in mid stance, too little flexed in late swing: the model's per-frame
@@ -520,7 +520,7 @@ FINDINGS = """\
   obliquity and the true lateral trunk lean gives -0.2 to -0.3 × obliquity and -1.3 to
   -1.9 × trunk lean, with 0.6-0.8° left over (row "landmark obliquity follows"). The
   control walk with a level pelvis (`front-toward-720-nodrop`) shows a landmark obliquity
-  that varies as much (SD 2.0°) as on the walks with an 8° drop (SD 1.5-1.7°). The swing
+  that varies as much (SD 1.8°) as on the walks with an 8° drop (SD 1.5-1.7°). The swing
   leg explains little (the hip points' height error correlates 0.3-0.6 with the knee's
   lift walking toward the camera, not at all walking away). Tried: image and world hip
   points, the hip line relative to the trunk line (r -0.5 to -0.7), the knee line (r -0.6
