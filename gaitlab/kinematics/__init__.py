@@ -133,10 +133,10 @@ class GaitAnalysis:
 #: Said with every frontal analysis whose pelvic obliquity comes from the pose model's
 #: hip points (docs/accuracy.md has the figures behind it).
 LANDMARK_OBLIQUITY_WARNING = (
-    "Pelvic obliquity and pelvic drop come from the pose model's hip points, which move "
-    "with the swinging leg more than with the pelvis (on gaitlab's synthetic test walks "
-    "they did not follow the true pelvic drop); for a trustworthy measure, put stickers "
-    "on both ASIS (filming from the front) or both PSIS (from behind)."
+    "Pelvic obliquity and pelvic drop come from the pose model's hip points, whose line "
+    "tilts with the trunk's sideways lean more than with the pelvis (on gaitlab's synthetic "
+    "test walks they did not follow the true pelvic drop); for a trustworthy measure, put "
+    "stickers on both ASIS (filming from the front) or both PSIS (from behind)."
 )
 
 
