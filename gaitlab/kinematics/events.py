@@ -72,6 +72,22 @@ MIN_STRIDE_S = 0.55
 MIN_BURST_SHARE = 0.35
 #: How far from a burst's peak the events are searched, s.
 SEARCH_S = 0.6
+#: Side view: a heel stands once its speed stays below :data:`STANCE_SHARE` of the
+#: swing's peak for this long, s (a heel is flat on the floor for 0.3 s or more) ...
+SAGITTAL_STAND_S = 0.12
+#: ... and it lies within this many body lengths of its footprint, the median of its
+#: position along the walk over the following this long, s.
+FOOTPRINT_BL = 0.04
+FOOTPRINT_S = 0.3
+#: ... and its strike is where the speed last fell this share of the way from the
+#: stance's floor to the swing's peak before it stood.
+SAGITTAL_STRIKE_SHARE = 0.03
+#: Gaps of a foot's speed up to this long are bridged when its swing bursts are
+#: looked for (the far foot is often hidden behind the near leg in mid-swing), s.
+BRIDGE_S = 0.3
+#: Side view: a swing's peak heel and toe speeds are the largest within this long
+#: of the foot's burst peak, s.
+PEAK_NEAR_S = 0.1
 #: Frontal toe off: share of the way from the stance's toe-speed floor to the
 #: swing's toe-speed peak at which the toe has left the floor ...
 FRONTAL_TOE_OFF_SHARE = 0.1
@@ -90,12 +106,50 @@ def _speed_bl_s(points: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) ->
     return np.hypot(v[:, 0], v[:, 1]) / scale_px
 
 
-def _crossing_time(time_s: np.ndarray, speed: np.ndarray, level: float, i0: int, i1: int, step: int):
-    """First time walking from frame i0 toward i1 (step ±1) at which speed drops below level."""
+def _bridged(values: np.ndarray, time_s: np.ndarray, max_s: float) -> np.ndarray:
+    """``values`` with every missing stretch of at most ``max_s`` seconds between two known
+    values filled by linear interpolation in time; longer or open-ended stretches stay NaN."""
+    out = np.array(values, dtype=np.float64, copy=True)
+    for start, end in find_runs(~np.isfinite(out)):
+        if start == 0 or end == out.size or time_s[end - 1] - time_s[start] > max_s + 1e-9:
+            continue
+        out[start:end] = np.interp(time_s[start:end], time_s[[start - 1, end]], out[[start - 1, end]])
+    return out
+
+
+def _image_scale_px(image_px: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """(T,) apparent body length, px, interpolated over frames where a point it needs is missing.
+
+    The body length changes slowly, so a leg hidden for a few frames (and gated)
+    must not leave the other foot's speed unknown.
+    """
+    scale = body_length_px(image_px)
+    known = np.isfinite(scale)
+    if known.sum() < 2:
+        return scale
+    return np.interp(time_s, time_s[known], scale[known])
+
+
+def _crossing_time(
+    time_s: np.ndarray, speed: np.ndarray, level: float, i0: int, i1: int, step: int, *, across_gaps: bool = False
+):
+    """First time walking from frame i0 toward i1 (step ±1) at which speed drops below level.
+
+    Without ``across_gaps`` an unknown speed on the way ends the search (None);
+    with it, unknown frames are stepped over and the crossing is interpolated
+    between the known frames on either side.
+    """
     prev = i0
     for i in range(i0 + step, i1 + step, step):
-        if i < 0 or i >= speed.size or not np.isfinite(speed[i]):
+        if i < 0 or i >= speed.size:
             return None
+        if not np.isfinite(speed[i]):
+            if across_gaps:
+                continue
+            return None
+        if not np.isfinite(speed[prev]):
+            prev = i
+            continue
         if speed[i] < level:
             a, b = speed[prev], speed[i]
             w = (a - level) / (a - b) if a != b else 0.0
@@ -146,6 +200,80 @@ def _heel_strike_time(time_s: np.ndarray, speed: np.ndarray, peak: int, last: in
     floor = min(float(np.median(floor_frames)), SPEED_SHARE * speed[peak]) if floor_frames.size else 0.0
     begin = max(peak, int(np.searchsorted(time_s, rough)) - hold)
     return _crossing_time(time_s, speed, floor + STRIKE_SHARE * (speed[peak] - floor), begin, last, 1)
+
+
+def _sagittal_heel_strike_time(
+    time_s: np.ndarray,
+    speed: np.ndarray,
+    forward_px: np.ndarray,
+    scale_px: np.ndarray,
+    top: float,
+    peak: int,
+    last: int,
+    fps: float,
+):
+    """Side-view heel strike after the swing peak at frame ``peak`` (time in s, or None).
+
+    Seen from the side, a swinging heel slows to a near stop before it lands: the
+    foot reaches forward, then the heel drops and draws back a little (terminal
+    swing), so the heel's image speed dips and rises again one to three frames
+    before the strike; and the pose model's heel of a standing far foot wobbles.
+    So the strike is found from the footprint backward:
+
+    1. the heel stands from the first frame after the peak at which its speed,
+       and the median of its known speeds over the next :data:`SAGITTAL_STAND_S`,
+       are below :data:`STANCE_SHARE` of the swing's peak speed ``top`` and the
+       heel lies no more than :data:`FOOTPRINT_BL` ahead of its footprint (its median
+       position along the walk over the next :data:`FOOTPRINT_S`): a heel drawing
+       back before it lands is still ahead of its footprint (one the pose model
+       puts behind it for a moment has landed);
+    2. the level is :data:`SAGITTAL_STRIKE_SHARE` of the way from that stance's
+       floor (the median speed over :data:`FLOOR_S` from there: the pose model's
+       jitter of a standing heel) to ``top``;
+    3. the strike is the last downward crossing of the level before the heel
+       stood, interpolated between frames.
+
+    ``speed`` is the heel's image speed in body lengths per second,
+    ``forward_px`` its image position along the walking direction (px) and
+    ``scale_px`` the body length (px) that turns a distance into body lengths;
+    frames where the heel is unknown (hidden, gated) are stepped over.
+    """
+    stand_level = STANCE_SHARE * top
+    hold = max(3, int(round(SAGITTAL_STAND_S * fps)))
+    footprint_frames = max(hold, int(round(FOOTPRINT_S * fps)))
+    stand = None
+    for k in range(peak + 1, last + 1):
+        if not (np.isfinite(speed[k]) and speed[k] < stand_level and np.isfinite(forward_px[k])):
+            continue
+        window = speed[k : k + hold]
+        known = window[np.isfinite(window)]
+        if known.size < (hold + 1) // 2 or float(np.median(known)) >= stand_level:
+            continue
+        ahead = forward_px[k : k + footprint_frames]
+        ahead = ahead[np.isfinite(ahead)]
+        if (forward_px[k] - float(np.median(ahead))) / scale_px[k] <= FOOTPRINT_BL:
+            stand = k
+            break
+    if stand is None:
+        return None
+    floor_frames = speed[stand : stand + max(2, int(round(FLOOR_S * fps)))]
+    floor_frames = floor_frames[np.isfinite(floor_frames)]
+    floor = min(float(np.median(floor_frames)), SPEED_SHARE * top)
+    level = floor + SAGITTAL_STRIKE_SHARE * (top - floor)
+    if speed[stand] >= level:
+        found = _crossing_time(time_s, speed, level, stand, min(stand + hold, speed.size - 1), 1, across_gaps=True)
+        return float(time_s[stand]) if found is None else found
+    # back from the standing frame to the last frame still above the level
+    after = stand
+    for i in range(stand - 1, peak - 1, -1):
+        if not np.isfinite(speed[i]):
+            continue
+        if speed[i] >= level:
+            a, b = speed[i], speed[after]
+            w = (a - level) / (a - b) if a != b else 0.0
+            return float(time_s[i] + w * (time_s[after] - time_s[i]))
+        after = i
+    return None
 
 
 def _frontal_toe_off_time(time_s: np.ndarray, speed: np.ndarray, peak: int, first: int, fps: float):
@@ -201,10 +329,12 @@ def detect_side_events(
     """Heel strike and toe off times (s, video time) of one foot; see the module notes."""
     heel = image_px[:, INDEX[f"{side}_heel"]]
     toe = image_px[:, INDEX[f"{side}_foot_index"]]
-    scale = body_length_px(image_px)
+    scale = _image_scale_px(image_px, time_s)
     heel_speed = _speed_bl_s(heel, time_s, scale)
     toe_speed = _speed_bl_s(toe, time_s, scale)
     foot_speed = 0.5 * (heel_speed + toe_speed)
+    if view == "sagittal":
+        foot_speed = _bridged(foot_speed, time_s, BRIDGE_S)
     burst = np.where(walking & np.isfinite(foot_speed), foot_speed, 0.0)
     if not np.any(burst > 0):
         return np.empty(0), np.empty(0)
@@ -223,12 +353,23 @@ def detect_side_events(
     stance_span = max(1, int(round(FRONTAL_STANCE_SEARCH_S * fps)))
     strikes, offs = [], []
     previous = -1
+    bridged_heel = _bridged(heel_speed, time_s, BRIDGE_S)
+    bridged_toe = _bridged(toe_speed, time_s, BRIDGE_S)
+    near = max(1, int(round(PEAK_NEAR_S * fps)))
+    heel_forward = (1.0 if direction == "right" else -1.0) * heel[:, 0]
     for p in peaks:
-        hs = _heel_strike_time(time_s, heel_speed, p, min(p + span, len(time_s) - 1), fps)
+        last = min(p + span, len(time_s) - 1)
         if view == "frontal":
+            hs = _heel_strike_time(time_s, heel_speed, p, last, fps)
             to = _frontal_toe_off_time(time_s, toe_speed, p, max(p - stance_span, previous + 1, 0), fps)
         else:
-            to = _crossing_time(time_s, toe_speed, SPEED_SHARE * toe_speed[p], p, max(p - span, 0), -1)
+            around = slice(max(p - near, 0), p + near + 1)
+            heel_top = float(np.nanmax(bridged_heel[around])) if np.isfinite(bridged_heel[around]).any() else np.nan
+            toe_top = float(np.nanmax(bridged_toe[around])) if np.isfinite(bridged_toe[around]).any() else np.nan
+            hs = None if not np.isfinite(heel_top) else _sagittal_heel_strike_time(
+                time_s, heel_speed, heel_forward, scale, heel_top, p, last, fps)
+            to = None if not np.isfinite(toe_top) else _crossing_time(
+                time_s, toe_speed, SPEED_SHARE * toe_top, p, max(p - span, 0), -1, across_gaps=True)
         previous = p
         # seen from the side, a foot strikes in front of the other foot and leaves the floor behind it
         if hs is not None and (lead_heel is None or _ever_positive(time_s, lead_heel, hs, LEAD_WINDOW_S)):

@@ -83,9 +83,25 @@ def metric_position_m(image_px: np.ndarray, index: int, height_cm: float, image_
     return (image_px[:, index, 0] - cx) / scale
 
 
+#: A heel's footprint is its median position over this long after its strike, s
+#: (the heel stands still from the strike to heel off, a third of the stride or more).
+FOOTPRINT_S = 0.2
+
+
+def footprint_m(position_m: np.ndarray, time_s: np.ndarray, strike_s: float) -> float:
+    """Where a heel stood after its strike: the median of its metric position over
+    the frames from ``strike_s`` to ``strike_s`` + :data:`FOOTPRINT_S` (m; NaN when unknown).
+
+    The median over the standing heel's frames, rather than one frame, keeps the
+    pose model's frame-to-frame wobble of a standing heel out of the step length.
+    """
+    inside = (time_s >= strike_s) & (time_s <= strike_s + FOOTPRINT_S) & np.isfinite(position_m)
+    return float(np.median(position_m[inside])) if inside.any() else float("nan")
+
+
 def step_lengths_m(image_px, time_s, heel_strikes, cycles, height_cm, image_size_px) -> dict[str, list[float]]:
     """Step lengths of each side, m: along the line of progression from the other
-    heel's strike position to this heel's (the two heels' metric x at their strikes)."""
+    heel's footprint to this heel's (:func:`footprint_m` of each heel at its strike)."""
     out: dict[str, list[float]] = {"left": [], "right": []}
     for side in SIDES:
         other = OTHER[side]
@@ -96,10 +112,7 @@ def step_lengths_m(image_px, time_s, heel_strikes, cycles, height_cm, image_size
             nxt = own[(own > cy.start_s) & (own < cy.end_s)]
             if not nxt.size:
                 continue
-            # the heel is still on the floor just after its strike: sample 2 frames later
-            i0 = min(int(np.searchsorted(time_s, cy.start_s)) + 2, len(time_s) - 1)
-            i1 = min(int(np.searchsorted(time_s, nxt[0])) + 2, len(time_s) - 1)
-            d = abs(own_x[i1] - oth_x[i0])
+            d = abs(footprint_m(own_x, time_s, float(nxt[0])) - footprint_m(oth_x, time_s, cy.start_s))
             if np.isfinite(d):
                 out[side].append(float(d))
     return out
