@@ -14,7 +14,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from gaitlab.storage import Library, Patient, Recording, Visit, default_library_path
+from gaitlab.markers.manual import Measurement
+from gaitlab.storage import (
+    Library,
+    Patient,
+    Recording,
+    StoredMeasurement,
+    Visit,
+    default_library_path,
+)
 from ui.jobs import import_recording_job, import_sample_job, run_in_process
 from ui.settings import AppSettings, SettingsError, load_settings, save_settings
 from ui.workers import Task, TaskQueue
@@ -53,6 +61,7 @@ class AppModel(QObject):
     patients_changed()        a patient was added or edited
     visits_changed(str)       visits of this patient changed
     recordings_changed(int)   recordings of this visit changed
+    measurements_changed(int) manual measurements of this visit changed (added, renamed, deleted)
     settings_changed(object)  new :class:`AppSettings`
     message(str)              a one-sentence status or error for the user
     """
@@ -61,6 +70,7 @@ class AppModel(QObject):
     patients_changed = Signal()
     visits_changed = Signal(str)
     recordings_changed = Signal(int)
+    measurements_changed = Signal(int)
     settings_changed = Signal(object)
     message = Signal(str)
 
@@ -200,6 +210,33 @@ class AppModel(QObject):
         task.succeeded.connect(lambda _pid: self.patients_changed.emit())
         self.tasks.submit(task)
         return task
+
+    # -- manual measurements ----------------------------------------------------------
+    def list_measurements(self, visit_id: int) -> list[StoredMeasurement]:
+        """The visit's manual measurements in the order they were saved."""
+        return self.library.list_measurements(visit_id)
+
+    def add_measurement(self, recording_id: int, measurement: Measurement) -> StoredMeasurement:
+        """Keep a measurement drawn on a frame of this recording with its visit.
+
+        Raises the library's :class:`~gaitlab.errors.InputError` (one sentence) for a
+        missing label, a frame past the end of the video or a point outside the frame.
+        """
+        stored = self.library.add_measurement(recording_id, measurement)
+        self.measurements_changed.emit(int(stored.visit_id))
+        return stored
+
+    def rename_measurement(self, measurement_id: int, label: str) -> StoredMeasurement:
+        """Give a measurement another label (its points and value stay)."""
+        stored = self.library.update_measurement_label(measurement_id, label)
+        self.measurements_changed.emit(int(stored.visit_id))
+        return stored
+
+    def delete_measurement(self, measurement_id: int) -> None:
+        """Delete a measurement from its visit."""
+        visit_id = int(self.library.get_measurement(measurement_id).visit_id)
+        self.library.delete_measurement(measurement_id)
+        self.measurements_changed.emit(visit_id)
 
     def _recording_added(self, visit: Visit) -> None:
         self.recordings_changed.emit(int(visit.visit_id))

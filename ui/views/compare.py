@@ -154,8 +154,10 @@ class CompareView(QWidget):
         self.patient_id: str | None = None
         self.visits: list[Visit] = []
         self.comparison = None
+        self.visit_pair: tuple[Visit, Visit] | None = None
         self.clock_state = PhaseLockedPlayer()
         self.lock_side = "left"
+        model.measurements_changed.connect(self._measurements_changed)
 
         back = QPushButton("◀ Patient", objectName="compare_back_button")
         back.clicked.connect(self.back_requested)
@@ -464,9 +466,8 @@ class CompareView(QWidget):
         """The two visits' manual measurements side by side, matched by label."""
         from gaitlab.markers.manual import ON_SCREEN_NOTE, describe_kind, pair_measurements
 
-        lib = self.model.library
-        pairs = pair_measurements([s.measurement for s in lib.list_measurements(a.visit_id)],
-                                  [s.measurement for s in lib.list_measurements(b.visit_id)])
+        pairs = pair_measurements([s.measurement for s in self.model.list_measurements(a.visit_id)],
+                                  [s.measurement for s in self.model.list_measurements(b.visit_id)])
         self.measurement_table.setRowCount(len(pairs))
         for r, p in enumerate(pairs):
             signed = is_signed(p.kind)
@@ -487,6 +488,17 @@ class CompareView(QWidget):
         self.measurement_note.setText(
             f"{ON_SCREEN_NOTE} Compare measurements taken the same way (same posture, same frame choice). "
             f"Change = B − A; no minimal detectable change is known for hand-drawn angles.\n{TERMINOLOGY_GUARD}")
+
+    def _measurements_changed(self, visit_id: int) -> None:
+        """A measurement of a visit was saved, renamed or deleted elsewhere: refresh the table
+        when that visit is on screen (the rest of the comparison does not depend on it)."""
+        pair = getattr(self, "visit_pair", None)
+        if pair is None or int(visit_id) not in (pair[0].visit_id, pair[1].visit_id):
+            return
+        try:
+            self._fill_measurements(*pair)
+        except GaitlabError as exc:  # the visit went away with another library
+            self.model.message.emit(str(exc))
 
     def _show_tilt_hint(self, a: Visit, b: Visit, by_id: dict) -> None:
         """Say how to get pelvic tilt where a visit's side video has no stickers."""

@@ -186,6 +186,7 @@ class RecordingView(QWidget):
         escape.setContext(Qt.WidgetWithChildrenShortcut)
         escape.activated.connect(self.measure_tool.cancel)
         self.measurements: list[StoredMeasurement] = []
+        model.measurements_changed.connect(self._measurements_changed)
 
         self.tilt_hint = QWidget(objectName="pelvic_tilt_hint")
         self.tilt_hint.setStyleSheet(
@@ -493,7 +494,7 @@ class RecordingView(QWidget):
         rec = self.recording
         if rec is None:
             return
-        self.measurements = self.model.library.list_measurements(rec.visit_id)
+        self.measurements = self.model.list_measurements(rec.visit_id)
         recordings = {r.recording_id: r for r in self.model.list_recordings(rec.visit_id)}
 
         def describe(s: StoredMeasurement) -> str:
@@ -506,6 +507,11 @@ class RecordingView(QWidget):
 
         self.measurement_list.set_measurements(self.measurements, describe)
         self._show_saved_on_frame()
+
+    def _measurements_changed(self, visit_id: int) -> None:
+        """Another part of the app changed a visit's measurements: reload when it is this one."""
+        if self.recording is not None and int(self.recording.visit_id) == int(visit_id):
+            self.refresh_measurements()
 
     def _on_this_frame(self, s: StoredMeasurement) -> bool:
         if self.recording is None or s.recording_id != self.recording.recording_id:
@@ -524,7 +530,7 @@ class RecordingView(QWidget):
         if self.recording is None:
             return
         try:
-            stored = self.model.library.add_measurement(
+            stored = self.model.add_measurement(
                 self.recording.recording_id, self.measure_tool.measurement(label))
         except GaitlabError as exc:
             self.measure_bar.show_error(str(exc))
@@ -532,7 +538,7 @@ class RecordingView(QWidget):
         self.measure_bar.show_error("")
         self.measure_bar.label_combo.setCurrentText("")  # the next drawing gets its own label
         self.measure_tool.cancel()
-        self.refresh_measurements()
+        self.refresh_measurements()  # the model's signal reloaded the list; this redraws without the drawing
         self.measurement_list.select(stored.measurement_id)
         self.model.message.emit(
             f"Saved '{stored.label}' ({stored.value_deg:.1f}°) with the visit.")
@@ -561,14 +567,14 @@ class RecordingView(QWidget):
         if answer != QMessageBox.Yes:
             return
         try:
-            self.model.library.delete_measurement(measurement_id)
+            self.model.delete_measurement(measurement_id)
         except GaitlabError as exc:
             self.model.message.emit(str(exc))
-        self.refresh_measurements()
+            self.refresh_measurements()
 
     def rename_measurement(self, measurement_id: int, label: str) -> None:
         try:
-            self.model.library.update_measurement_label(measurement_id, label)
+            self.model.rename_measurement(measurement_id, label)
         except GaitlabError as exc:
             self.model.message.emit(str(exc))
-        self.refresh_measurements()
+            self.refresh_measurements()  # the table shows the stored label again
