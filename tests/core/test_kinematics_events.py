@@ -7,7 +7,7 @@ import pytest
 from test_kinematics_walker import make_walk
 
 from gaitlab.kinematics import analyze_gait
-from gaitlab.kinematics.events import detect_gait_events
+from gaitlab.kinematics.events import _sagittal_heel_strike_time, detect_gait_events
 from gaitlab.landmarks import INDEX
 from gaitlab.types import SIDES
 
@@ -71,6 +71,57 @@ def test_a_foot_that_lands_behind_the_other_is_not_a_heel_strike():
     events = detect_gait_events(px, pose.time_s, fps=pose.fps, walking=walking, view="sagittal", direction="right")
     assert len(_inner(events["heel_strike"]["left"], pose.time_s[-1])) == 0
     assert len(_inner(events["heel_strike"]["right"], pose.time_s[-1])) >= 4
+
+
+def test_a_heel_that_draws_back_before_it_lands_strikes_where_it_stops():
+    # Terminal swing seen from the side: the heel decelerates to a near stop at its
+    # furthest reach (frame 10), draws back 0.1 body lengths (frames 11-12), then
+    # stops on its footprint at frame 13 and stands.  Taking the dip for the strike
+    # put it 3 frames early on the 6-week sample; the strike is where the heel stops.
+    fps = 30.0
+    t = np.arange(30) / fps
+    speed = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 2.8, 2.4, 1.9, 1.3, 0.7, 0.1, 0.9, 0.9, 0.0] + [0.0] * 16)
+    forward = np.array([0, 100, 200, 290, 380, 460, 530, 590, 640, 690, 700, 690, 680, 680] + [680] * 16, float)
+    scale = np.full(30, 200.0)
+    hs = _sagittal_heel_strike_time(t, speed, forward, scale, 3.0, 2, 25, fps)
+    # the last crossing of 3 % of the way from the floor (0) to the peak (3.0): 0.09,
+    # between frame 12 (0.9) and frame 13 (0.0)
+    assert hs == pytest.approx(t[12] + (0.9 - 0.09) / 0.9 / fps, abs=1e-9)
+
+
+def test_a_heel_that_stands_with_jitter_strikes_where_it_first_stops():
+    # The pose model's heel of a standing far foot wobbles (speed 0.3-0.9 body
+    # lengths per second, about its footprint): the heel stands from frame 8 on,
+    # although its speed passes 0.9 there.
+    fps = 30.0
+    t = np.arange(30) / fps
+    speed = np.array([3.0, 3.0, 2.8, 2.2, 1.9, 1.8, 1.4, 1.2, 0.05, 0.3, 0.9, 0.5, 0.2, 0.8, 0.3] + [0.3] * 15)
+    forward = np.array([0, 100, 190, 260, 310, 340, 360, 370, 372, 371, 374, 370, 372, 369, 372] + [371] * 15,
+                       float)
+    scale = np.full(30, 300.0)
+    hs = _sagittal_heel_strike_time(t, speed, forward, scale, 3.0, 1, 25, fps)
+    # floor: median of frames 8-13 (0.05, 0.3, 0.9, 0.5, 0.2, 0.8) = 0.4; level 0.4 + 0.03 * 2.6
+    level = 0.4 + 0.03 * 2.6
+    assert hs == pytest.approx(t[7] + (1.2 - level) / (1.2 - 0.05) / fps, abs=1e-9)
+
+
+def test_strikes_are_found_when_the_far_leg_is_hidden_in_mid_swing():
+    # The pose model loses the far leg behind the near one in mid-swing and its
+    # points are gated for 6 frames (0.2 s) of every stride: the far foot's burst
+    # has a hole and the body scale is unknown there.  Every strike of both feet is
+    # still found within a frame (before, the near foot's speed was unknown too,
+    # and 1-3 strikes per side were lost on the 6-week sample).
+    pose, truth = make_walk(direction="right", duration_s=7.0, speed_m_s=0.8, stride_s=1.3, stance_share=0.64)
+    px = pose.image_px.copy()
+    t = pose.time_s
+    hidden = [INDEX[f"left_{part}"] for part in ("knee", "ankle", "heel", "foot_index")]
+    for hs in truth.heel_strike["left"]:
+        i = int(round((hs - 0.3) * pose.fps))  # mid-swing
+        if i >= 3:
+            px[i - 3 : i + 3, hidden] = np.nan
+    walking = np.ones(len(t), dtype=bool)
+    events = detect_gait_events(px, t, fps=pose.fps, walking=walking, view="sagittal", direction="right")
+    _check_strikes(events["heel_strike"], truth, t[-1], pose.fps)
 
 
 @pytest.mark.parametrize("direction", ["toward", "away"])
