@@ -307,6 +307,63 @@ def iter_frames_prefetched(
         thread.join()
 
 
+def key_frame_times(path: str | os.PathLike) -> np.ndarray:
+    """Presentation times (seconds, as :func:`iter_frames` gives them) of the key frames.
+
+    Read from the container's packets alone, without decoding a picture, so it
+    costs a fraction of a second even for a long video.
+    """
+    p = _check_path(path)
+    container = _open(p)
+    try:
+        stream = container.streams.video[0]
+        if stream.time_base is None:
+            return np.zeros(0)
+        start = stream.start_time or 0
+        times = [
+            float((packet.pts - start) * stream.time_base)
+            for packet in container.demux(stream)
+            if packet.is_keyframe and packet.pts is not None
+        ]
+    except av.error.FFmpegError as exc:
+        raise VideoError(f"{p.name} could not be read.") from exc
+    finally:
+        container.close()
+    return np.unique(np.asarray(times, dtype=np.float64))
+
+
+def read_key_frames(path: str | os.PathLike, times_s) -> list[Frame]:
+    """Decode the key frames at ``times_s`` (values from :func:`key_frame_times`).
+
+    Each costs one seek and one decoded picture, however far into the video it
+    lies; use it for quick looks at a few frames spread over a long video.
+    """
+    p = _check_path(path)
+    container = _open(p)
+    frames: list[Frame] = []
+    try:
+        stream = container.streams.video[0]
+        if stream.time_base is None:
+            return frames
+        time_base = float(stream.time_base)
+        start = stream.start_time or 0
+        rate = stream.average_rate or stream.guessed_rate
+        period = 1.0 / float(rate) if rate else 1.0 / 30.0
+        for t in sorted(float(x) for x in times_s):
+            container.seek(int(round(t / time_base)) + start, stream=stream, backward=True, any_frame=False)
+            frame = next(container.decode(stream), None)
+            if frame is None or frame.pts is None:
+                continue
+            time_s = float((frame.pts - start) * time_base)
+            image = _upright(frame.to_ndarray(format="rgb24"), _clockwise_rotation(frame))
+            frames.append(Frame(index=int(round(time_s / period)), time_s=time_s, image=image))
+    except av.error.FFmpegError as exc:
+        raise VideoError(f"{p.name} could not be decoded.") from exc
+    finally:
+        container.close()
+    return frames
+
+
 def read_frames_at(path: str | os.PathLike, indices) -> dict[int, np.ndarray]:
     """Decode the upright RGB frames at the given stream indices (one pass, streaming)."""
     wanted = sorted({int(i) for i in indices})

@@ -20,7 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from gaitlab.errors import ValidationError
-from gaitlab.io.video import iter_frames, read_frames_at
+from gaitlab.io.video import iter_frames, key_frame_times, read_frames_at, read_key_frames
 from gaitlab.markers.detect import (
     DEFAULT_MARKER_COLOUR,
     MarkerCandidate,
@@ -340,6 +340,11 @@ def measure_pelvic_markers(
     )
 
 
+#: Fewest key frames the quick sticker look settles for before it streams through
+#: the video instead (stickers, when worn, show in most frames of the walk).
+MIN_KEY_FRAME_LOOKS = 6
+
+
 def stickers_visible(
     video_path: str | os.PathLike,
     pose: PoseSequence,
@@ -349,23 +354,61 @@ def stickers_visible(
 ) -> bool:
     """Quick look for pelvic stickers in a few frames spread over the walk.
 
-    Decodes only ``n_frames`` frames (where the hips were found), so a video
-    filmed without stickers costs almost nothing extra.  True when at least two
-    of them show a sticker-shaped blob of ``colour`` near the hips.
+    Looks at up to ``n_frames`` frames in which the hips were found, so a video
+    filmed without stickers costs almost nothing extra: key frames when the
+    video has enough of them (one decoded picture each), otherwise frames read
+    in one streaming pass.  True when at least two of them show a sticker-shaped
+    blob of ``colour`` near the hips.
     """
     spec = parse_marker_colour(colour)
     anchor, length, windows = search_windows_px(pose)
     searchable = np.flatnonzero(np.isfinite(windows).all(axis=1))
     if searchable.size == 0:
         return False
-    rows = searchable[np.linspace(0, searchable.size - 1, min(n_frames, searchable.size)).astype(int)]
-    wanted = {int(pose.frame_index[r]): int(r) for r in rows}
+    n_look = min(n_frames, searchable.size)
+    images = _key_frames_at_rows(video_path, pose, searchable, n_look)
+    if images is None:
+        rows = searchable[np.linspace(0, searchable.size - 1, n_look).astype(int)]
+        wanted = {int(pose.frame_index[r]): int(r) for r in rows}
+        images = [(wanted[index], image) for index, image in read_frames_at(video_path, wanted).items()]
     hits = 0
-    for index, image in read_frames_at(video_path, wanted).items():
-        row = wanted[index]
+    for row, image in images:
         r_min, r_max = sticker_radius_limits_px(float(length[row]))
         if detect_marker_candidates(image, windows[row], spec, min_radius_px=r_min, max_radius_px=r_max):
             hits += 1
             if hits >= 2:
                 return True
     return False
+
+
+def _key_frames_at_rows(
+    video_path: str | os.PathLike, pose: PoseSequence, rows: np.ndarray, n_look: int
+) -> list[tuple[int, np.ndarray]] | None:
+    """(pose row, image) of up to ``n_look`` key frames spread over ``rows``.
+
+    None when fewer than :data:`MIN_KEY_FRAME_LOOKS` (or ``n_look``) of the video's
+    key frames fall on those rows (a short video, or one with few key frames): the
+    caller then streams through the video.
+    """
+    need = min(n_look, MIN_KEY_FRAME_LOOKS)
+    keys = key_frame_times(video_path)
+    if keys.size < need:
+        return None
+    times = np.asarray(pose.time_s, dtype=np.float64)[rows]
+    period = 1.0 / pose.fps if pose.fps > 0 else 1.0 / 30.0
+    nearest = np.clip(np.searchsorted(times, keys), 1, max(1, times.size - 1))
+    left = np.clip(nearest - 1, 0, times.size - 1)
+    right = np.clip(nearest, 0, times.size - 1)
+    pick = np.where(np.abs(times[left] - keys) <= np.abs(times[right] - keys), left, right)
+    on_rows = np.abs(times[pick] - keys) < 0.5 * period
+    key_rows = {float(k): int(rows[i]) for k, i, ok in zip(keys, pick, on_rows) if ok}
+    if len(key_rows) < need:
+        return None
+    chosen = sorted(key_rows)
+    chosen = [chosen[i] for i in np.unique(np.linspace(0, len(chosen) - 1, n_look).astype(int))]
+    out = []
+    for frame in read_key_frames(video_path, chosen):
+        k = min(chosen, key=lambda t: abs(t - frame.time_s))
+        if abs(k - frame.time_s) < 0.5 * period:
+            out.append((key_rows[k], frame.image))
+    return out

@@ -97,8 +97,11 @@ def tilt_positions(hip_xy, tilt_deg, direction: str, distance_px: float):
     return asis, psis
 
 
-def write_video(path: Path, frames, *, fps: int = 30, crf: int = 18) -> Path:
-    """Encode RGB frames as H.264 (yuv420p, like a phone) with exact timestamps."""
+def write_video(path: Path, frames, *, fps: int = 30, crf: int = 18, gop: int | None = None) -> Path:
+    """Encode RGB frames as H.264 (yuv420p, like a phone) with exact timestamps.
+
+    ``gop`` puts a key frame every that many frames (x264's default otherwise).
+    """
     container = av.open(str(path), mode="w")
     stream = container.add_stream("libx264", rate=fps)
     h, w = frames[0].shape[:2]
@@ -106,7 +109,7 @@ def write_video(path: Path, frames, *, fps: int = 30, crf: int = 18) -> Path:
     tb = Fraction(1, 90000)
     stream.time_base = tb
     stream.codec_context.time_base = tb
-    stream.codec_context.options = {"bf": "0", "crf": str(crf)}
+    stream.codec_context.options = {"bf": "0", "crf": str(crf), **({"g": str(gop), "keyint_min": str(gop)} if gop else {})}
     for i, img in enumerate(frames):
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
         frame.pts = int(round(i / fps / tb))

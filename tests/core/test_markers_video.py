@@ -7,7 +7,9 @@ import pytest
 from test_markers_drawing import body_image, pose_for, sagittal_clip, write_video
 
 from gaitlab.errors import CancelledError, ValidationError, VideoError
+from gaitlab.markers import measure as measure_module
 from gaitlab.markers import measure_pelvic_markers
+from gaitlab.markers.measure import stickers_visible
 from gaitlab.progress import CancelToken
 
 
@@ -73,6 +75,27 @@ def test_no_stickers_or_another_colour_gives_no_result(tmp_path, clip_video):
     plain = [body_image(640, 360, clip["hip"][i], 260.0, seed=i) for i in range(45)]
     plain_path = write_video(tmp_path / "plain.mp4", plain)
     assert measure_pelvic_markers(plain_path, clip["pose"], view="sagittal", direction="left") is None
+
+
+def test_the_quick_sticker_look_streams_through_a_video_with_few_key_frames(tmp_path, clip_video, monkeypatch):
+    clip, path = clip_video  # one key frame: x264's default spacing is longer than the clip
+    monkeypatch.setattr(measure_module, "read_key_frames", _must_not_be_called)
+    assert stickers_visible(path, clip["pose"])
+    assert not stickers_visible(path, clip["pose"], colour="magenta")
+
+
+def test_the_quick_sticker_look_decodes_only_key_frames_when_there_are_enough(tmp_path, clip_video, monkeypatch):
+    clip, _ = clip_video
+    keyed = write_video(tmp_path / "keyed.mp4", clip["frames"], gop=5)
+    plain = [body_image(640, 360, clip["hip"][i], 260.0, seed=i) for i in range(45)]
+    plain_keyed = write_video(tmp_path / "plain.mp4", plain, gop=5)
+    monkeypatch.setattr(measure_module, "read_frames_at", _must_not_be_called)
+    assert stickers_visible(keyed, clip["pose"])
+    assert not stickers_visible(plain_keyed, clip["pose"])
+
+
+def _must_not_be_called(*args, **kwargs):
+    raise AssertionError("this way of reading frames should not be used here")
 
 
 def test_cancel_and_bad_inputs(tmp_path, clip_video):

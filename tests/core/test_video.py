@@ -11,8 +11,10 @@ from gaitlab.io.video import (
     file_sha256,
     iter_frames,
     iter_frames_prefetched,
+    key_frame_times,
     probe_video,
     read_frames_at,
+    read_key_frames,
 )
 
 
@@ -87,6 +89,25 @@ def test_read_frames_at_decodes_only_the_asked_frames(tmp_path):
     frames = read_frames_at(path, [3, 7])
     assert sorted(frames) == [3, 7]
     assert float(np.median(frames[7][30:, 30:])) == pytest.approx(70, abs=3)
+
+
+def test_key_frames_are_listed_without_decoding_and_read_one_picture_each(tmp_path):
+    path = write_test_video(tmp_path / "walk.mp4", n_frames=24, gop=6)
+    keys = key_frame_times(path)
+    np.testing.assert_allclose(keys, [0.0, 0.2, 0.4, 0.6], atol=1e-6)
+    frames = read_key_frames(path, keys[1:])
+    assert [f.index for f in frames] == [6, 12, 18]
+    streamed = {f.index: f for f in iter_frames(path, only_indices={6, 12, 18})}
+    for f in frames:
+        assert f.time_s == pytest.approx(streamed[f.index].time_s)
+        np.testing.assert_array_equal(f.image, streamed[f.index].image)
+        assert float(np.median(f.image[30:, 30:])) == pytest.approx(10 * f.index, abs=3)
+
+
+def test_key_frames_come_upright(tmp_path):
+    path = write_test_video(tmp_path / "phone.mp4", n_frames=12, width=64, height=48, gop=6, rotation_ccw_deg=90)
+    (frame,) = read_key_frames(path, key_frame_times(path)[1:])
+    assert frame.image.shape[:2] == (64, 48)
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

@@ -19,11 +19,13 @@ def write_test_video(
     times_s: list[float] | None = None,
     rotation_ccw_deg: int = 0,
     codec: str = "libx264",
+    gop: int | None = None,
 ) -> Path:
     """An MP4 whose frame i is grey level 10*i with a white square at the top-left.
 
     ``times_s`` gives each frame's presentation time (variable frame rate);
-    ``rotation_ccw_deg`` writes a display-matrix rotation like a phone does.
+    ``rotation_ccw_deg`` writes a display-matrix rotation like a phone does;
+    ``gop`` puts a key frame every that many frames.
     """
     container = av.open(str(path), mode="w")
     stream = container.add_stream(codec, rate=fps)
@@ -31,7 +33,7 @@ def write_test_video(
     time_base = Fraction(1, 90000)
     stream.time_base = time_base
     stream.codec_context.time_base = time_base
-    stream.codec_context.options = {"bf": "0"}
+    stream.codec_context.options = {"bf": "0", **({"g": str(gop), "keyint_min": str(gop)} if gop else {})}
     if rotation_ccw_deg:
         stream.set_display_rotation(rotation_ccw_deg)
     if n_frames == 0:
