@@ -119,8 +119,34 @@ def test_screenshots_of_the_sample_patient_under_a_real_x_server(tmp_path):
         xvfb.wait(10)
         xvfb.stderr.close()
     assert run.returncode == 0, run.stderr[-2000:]
-    for name in ("compare.png", "recording.png"):
+    from ui.app import SCREENSHOT_SIZE, SCREENSHOTS
+
+    assert {"compare.png", "recording.png"} <= set(SCREENSHOTS)  # the names the README shows
+    for name in SCREENSHOTS:
         path = out / name
         assert path.is_file(), f"{name} was not written"
         assert path.stat().st_mtime > time.time() - 900
         assert _not_blank(path) > 20.0, f"{name} looks blank"
+        if name != "export_dialog.png":
+            assert _size(path) == SCREENSHOT_SIZE, f"{name} is not a {SCREENSHOT_SIZE} window"
+    assert _size(out / "export_dialog.png")[0] < SCREENSHOT_SIZE[0]  # the dialog alone, not the window
+    assert "screenshot run" not in run.stderr  # every shot was made (a missing one is said there)
+
+    # the measurements were made through the app, on the library the run used
+    from gaitlab.storage import Library
+
+    with Library(tmp_path / "lib.sqlite") as lib:
+        patient = lib.list_patients()[0]
+        visits = sorted(lib.list_visits(patient.patient_id), key=lambda v: v.date)
+        a, b = ([s.measurement for s in lib.list_measurements(v.visit_id)] for v in visits[-2:])
+    assert [m.label for m in a] == ["knee angle at heel strike (right)"]
+    assert [m.label for m in b] == ["knee angle at heel strike (right)", "trunk lean at heel strike (right)"]
+    assert a[0].snapped == b[0].snapped == ("right_hip", "right_knee", "right_ankle")
+    assert b[1].snapped == ("right_hip", "right_shoulder") and b[1].reference == "vertical"
+
+
+def _size(path: Path) -> tuple[int, int]:
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(path))
+    return image.width(), image.height()

@@ -164,6 +164,10 @@ class CompareView(QWidget):
         self.title = QLabel("Compare visits", objectName="page_title")
         self.visit_a_combo = QComboBox(objectName="compare_visit_a_combo")
         self.visit_b_combo = QComboBox(objectName="compare_visit_b_combo")
+        for combo in (self.visit_a_combo, self.visit_b_combo):  # the whole visit name, never cut
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.title.setWordWrap(True)  # a long patient name wraps instead of pushing the visits off
+        self.title.setMinimumWidth(200)
         self.visit_a_combo.activated.connect(lambda _i: self.compare_selected())
         self.visit_b_combo.activated.connect(lambda _i: self.compare_selected())
         self.lock_combo = QComboBox(objectName="lock_side_combo")
@@ -464,7 +468,12 @@ class CompareView(QWidget):
 
     def _fill_measurements(self, a: Visit, b: Visit) -> None:
         """The two visits' manual measurements side by side, matched by label."""
-        from gaitlab.markers.manual import ON_SCREEN_NOTE, describe_kind, pair_measurements
+        from gaitlab.markers.manual import (
+            ON_SCREEN_NOTE,
+            describe_kind,
+            pair_measurements,
+            sign_convention,
+        )
 
         pairs = pair_measurements([s.measurement for s in self.model.list_measurements(a.visit_id)],
                                   [s.measurement for s in self.model.list_measurements(b.visit_id)])
@@ -485,9 +494,12 @@ class CompareView(QWidget):
         self.measurement_table.resizeColumnsToContents()
         self.measurement_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.measurement_empty.setVisible(not pairs)
+        kinds = sorted({(p.kind, p.reference) for p in pairs}, key=lambda k: (k[0], k[1] or ""))
+        signs = " ".join(f"{describe_kind(k, r).capitalize()}: {sign_convention(k, r)}." for k, r in kinds)
         self.measurement_note.setText(
             f"{ON_SCREEN_NOTE} Compare measurements taken the same way (same posture, same frame choice). "
-            f"Change = B − A; no minimal detectable change is known for hand-drawn angles.\n{TERMINOLOGY_GUARD}")
+            f"Change = B − A; no minimal detectable change is known for hand-drawn angles."
+            + (f"\n{signs}" if signs else "") + f"\n{TERMINOLOGY_GUARD}")
 
     def _measurements_changed(self, visit_id: int) -> None:
         """A measurement of a visit was saved, renamed or deleted elsewhere: refresh the table

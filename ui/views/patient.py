@@ -67,7 +67,7 @@ def recording_row(rec: Recording) -> tuple[str, ...]:
     cadence = m.get("cadence_steps_per_min")
     warnings = rec.warning or ""
     if rec.result:
-        warnings = "; ".join(rec.result.get("quality", {}).get("warnings", [])) or warnings
+        warnings = " ".join(rec.result.get("quality", {}).get("warnings", [])) or warnings  # whole sentences
     return (
         Path(rec.video_path).name,
         rec.view,
@@ -208,6 +208,8 @@ class PatientView(QWidget):
         table.verticalHeader().hide()
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
+        # headings over their values (a stretched last column would centre its heading far from them)
+        table.horizontalHeader().setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
 
     # -- loading -----------------------------------------------------------------
     def show_patient(self, patient_id: str) -> None:

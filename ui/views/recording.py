@@ -56,6 +56,8 @@ from ui.widgets.measure import (
     MeasureBar,
     MeasurementList,
     MeasureTool,
+    format_deg,
+    is_signed,
     lacks_pelvic_tilt,
     pelvic_tilt_missing_text,
 )
@@ -105,6 +107,16 @@ def readouts_at(doc: dict, time_s: float) -> list[tuple[str, str, str]]:
             side = name.rsplit("_", 1)[-1] if SERIES_LABELS[base].sided else ""
             rows.append((SERIES_LABELS[base].title, side, "—" if v is None else f"{v:+.1f}°"))
     return rows
+
+
+def series_legend_html() -> str:
+    """The key of the time-series plots: which colour is which side, what the vertical lines are."""
+    left, right = SIDE_COLORS["left"], SIDE_COLORS["right"]
+    return (
+        f"<span style='color:{left}'><b>━ left</b></span> &nbsp; <span style='color:{right}'><b>━ right</b></span>"
+        " &nbsp; <b>━</b> whole body &nbsp;·&nbsp; vertical lines in the side's colour: heel strike (solid), "
+        "toe off (dotted) &nbsp;·&nbsp; click a plot to go to that moment"
+    )
 
 
 class RecordingView(QWidget):
@@ -242,7 +254,14 @@ class RecordingView(QWidget):
         tl.addWidget(si_note)
         tl.addWidget(self.quality_label)
         self.tabs = QTabWidget(objectName="recording_tabs")
-        self.tabs.addTab(self.series_plots, "Time series")
+        series_tab = QWidget()
+        sl = QVBoxLayout(series_tab)
+        sl.setContentsMargins(0, 0, 0, 0)
+        self.series_legend = QLabel(series_legend_html(), objectName="series_legend")
+        self.series_legend.setWordWrap(True)
+        sl.addWidget(self.series_legend)
+        sl.addWidget(self.series_plots, 1)
+        self.tabs.addTab(series_tab, "Time series")
         self.tabs.addTab(cycles_tab, "Gait cycles")
         self.tabs.addTab(table_tab, "Spatiotemporal")
         self.measurement_list = MeasurementList()
@@ -374,11 +393,13 @@ class RecordingView(QWidget):
         self.readout_grid.addWidget(QLabel(f"<b><span style='color:{SIDE_COLORS['left']}'>Left</span></b>"), 0, 1)
         self.readout_grid.addWidget(QLabel(f"<b><span style='color:{SIDE_COLORS['right']}'>Right</span></b>"), 0, 2)
         rows: dict[str, int] = {}
+        if any(not side for _, side, _ in readouts_at(doc, 0.0)):
+            self.readout_grid.addWidget(QLabel("<b>Whole body</b>"), 0, 3)
         for title, side, _ in readouts_at(doc, 0.0):
             if title not in rows:
                 rows[title] = len(rows) + 1
                 self.readout_grid.addWidget(QLabel(title), rows[title], 0)
-            col = {"left": 1, "right": 2}.get(side, 1)
+            col = {"left": 1, "right": 2}.get(side, 3)  # trunk and pelvis under "Whole body"
             label = QLabel("—", objectName=f"readout_{title}_{side or 'body'}")
             label.setStyleSheet("font-family: monospace; font-size: 13px;")
             self.readout_grid.addWidget(label, rows[title], col)
@@ -540,8 +561,9 @@ class RecordingView(QWidget):
         self.measure_tool.cancel()
         self.refresh_measurements()  # the model's signal reloaded the list; this redraws without the drawing
         self.measurement_list.select(stored.measurement_id)
+        m = stored.measurement
         self.model.message.emit(
-            f"Saved '{stored.label}' ({stored.value_deg:.1f}°) with the visit.")
+            f"Saved '{stored.label}' ({format_deg(m.value_deg, signed=is_signed(m.kind))}) with the visit.")
 
     def show_measurement(self, measurement_id: int) -> None:
         """Jump to the frame a measurement was drawn on and show its drawing."""
@@ -563,7 +585,9 @@ class RecordingView(QWidget):
         if s is None:
             return
         answer = QMessageBox.question(
-            self, "Delete measurement", f"Delete the measurement '{s.label}' ({s.value_deg:.1f}°) from the visit?")
+            self, "Delete measurement",
+            f"Delete the measurement '{s.label}' "
+            f"({format_deg(s.value_deg, signed=is_signed(s.measurement.kind))}) from the visit?")
         if answer != QMessageBox.Yes:
             return
         try:

@@ -106,7 +106,17 @@ class TrendView(QWidget):
             item.setCheckState(Qt.Checked if spec.name in chosen else Qt.Unchecked)
             self.metric_list.addItem(item)
         self.metric_list.blockSignals(False)
+        # every metric's name readable without a horizontal scroll bar
+        self.metric_list.setMinimumWidth(self.metric_list.sizeHintForColumn(0) + 36)
         self.redraw()
+
+    def _label_visits(self, plot: pg.PlotItem, x_of: dict) -> None:
+        """Name the visits once, on the top axis of the first plot (the plots share the x axis)."""
+        plot.showAxis("top")
+        top = plot.getAxis("top")
+        top.setTicks([[(x, v.label or v.date.isoformat()) for v in self.visits
+                       if (x := x_of.get(v.visit_id)) is not None], []])
+        top.setTextPen("#1f2933")
 
     def chosen_metrics(self) -> list[str]:
         return [self.metric_list.item(i).data(Qt.UserRole) for i in range(self.metric_list.count())
@@ -138,7 +148,7 @@ class TrendView(QWidget):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
             plot.getAxis("left").setWidth(46)
-            plot.addLegend(offset=(4, 4), labelTextSize="7pt", verSpacing=-6)
+            plot.addLegend(offset=(-6, 4), labelTextSize="8pt", verSpacing=-6)  # top right, clear of the data
             for s in series:
                 xs = [x_of.get(p.visit_id) for p in s.points]
                 ys = [np.nan if p.value is None else p.value for p in s.points]
@@ -156,11 +166,6 @@ class TrendView(QWidget):
                     continue
                 plot.plot([x for x, _ in measured], [y for _, y in measured], pen=pg.mkPen(colour, width=2),
                           symbol="o", symbolSize=8, symbolBrush=colour, name=s.side or s.label)
-                for x, y, p in zip(xs, ys, s.points):
-                    if np.isfinite(y) and s is series[0]:
-                        text = pg.TextItem(p.label, color="#52606d", anchor=(0.5, 1.2))
-                        text.setPos(x, y)
-                        plot.addItem(text)
                 if s.note:
                     notes.add(s.note)
             if metric.startswith("hip_"):
@@ -171,6 +176,7 @@ class TrendView(QWidget):
                                          label="surgery", labelOpts={"position": 0.9, "color": "#777777"}))
             if first is None:
                 first = plot
+                self._label_visits(plot, x_of)
             else:
                 plot.setXLink(first)
             self.plots[metric] = plot
@@ -181,7 +187,7 @@ class TrendView(QWidget):
         pain.setMenuEnabled(False)
         pain.getAxis("left").setWidth(46)
         pain.setLabel("bottom", x_label)
-        pain.addLegend(offset=(4, 4), labelTextSize="7pt", verSpacing=-6)
+        pain.addLegend(offset=(-6, 4), labelTextSize="8pt", verSpacing=-6)
         for attr, name, colour, style in PAIN_SERIES:
             xs = [x_of[v.visit_id] for v in self.visits]
             measured = [(x, float(getattr(v, attr))) for x, v in zip(xs, self.visits)
@@ -198,6 +204,13 @@ class TrendView(QWidget):
         pain.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#999999", style=Qt.DashLine)))
         if first is not None:
             pain.setXLink(first)
+        else:
+            self._label_visits(pain, x_of)
+            first = pain
+        if xs_all:  # room on the right for the legends, so they never cover the latest visit
+            lo, hi = min(xs_all), max(xs_all)
+            span = max(hi - lo, 1.0)
+            first.setXRange(min(lo, 0.0) - 0.04 * span, hi + 0.28 * span, padding=0)
         self.plots["pain"] = pain
         base = self.trend.baseline if self.trend else None
         lines = [f"Violet band: the patient's baseline ({base.label}) ± the minimal detectable change."

@@ -73,8 +73,9 @@ LABEL_SUGGESTIONS = (
     "knee angle at heel strike",
     "knee angle, standing",
 )
+#: Drawing amber, saved white: neither may be read as a side (left is red, right blue).
 DRAW_COLOR = "#ffb300"
-SAVED_COLOR = "#26c6da"
+SAVED_COLOR = "#f5f5f5"
 SNAP_COLOR = "#76ff03"
 _POINT_NAMES = {"angle": ("first arm end", "vertex", "second arm end"), "line": ("first point", "second point")}
 
