@@ -250,7 +250,10 @@ def run_pose_model(
 #: Shortest chunk of video worth a process of its own, seconds.
 MIN_CHUNK_S = 8.0
 #: Seconds of video a chunk's model runs on before its start, to warm up tracking.
-CHUNK_WARMUP_S = 1.0
+#: With one person in view the model's output at the seam does not depend on it at
+#: all (it looks for a second person in every frame); with two, it follows them
+#: from the previous frame, which settles within a few frames.
+CHUNK_WARMUP_S = 0.5
 
 
 def default_workers() -> int:
