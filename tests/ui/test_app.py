@@ -86,7 +86,7 @@ def _start_xvfb(display: str):
     return proc
 
 
-def _not_blank(path: Path) -> float:
+def _not_blank(path: Path, min_size: tuple[int, int] = (800, 500)) -> float:
     from PySide6.QtGui import QImage
 
     image = QImage(str(path))
@@ -95,7 +95,7 @@ def _not_blank(path: Path) -> float:
     w, h = image.width(), image.height()
     data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * h)
     pixels = data.reshape(h, image.bytesPerLine())[:, : w * 3].reshape(h, w, 3)
-    assert w >= 800 and h >= 500
+    assert w >= min_size[0] and h >= min_size[1]
     return float(pixels.std())
 
 
@@ -126,10 +126,15 @@ def test_screenshots_of_the_sample_patient_under_a_real_x_server(tmp_path):
         path = out / name
         assert path.is_file(), f"{name} was not written"
         assert path.stat().st_mtime > time.time() - 900
-        assert _not_blank(path) > 20.0, f"{name} looks blank"
-        if name != "export_dialog.png":
-            assert _size(path) == SCREENSHOT_SIZE, f"{name} is not a {SCREENSHOT_SIZE} window"
-    assert _size(out / "export_dialog.png")[0] < SCREENSHOT_SIZE[0]  # the dialog alone, not the window
+        if name == "export_dialog.png":  # the dialog alone, not the window
+            assert _not_blank(path, (400, 200)) > 20.0, f"{name} looks blank"
+            assert _size(path)[0] < SCREENSHOT_SIZE[0]
+            continue
+        assert _size(path) == SCREENSHOT_SIZE, f"{name} is not a {SCREENSHOT_SIZE} window"
+        # a page of tables on white is quieter than the videos (the one-patient list: SD ~15); an empty
+        # grey window is under 5
+        assert _not_blank(path) > (20.0 if name.startswith(("compare", "recording")) else 10.0), \
+            f"{name} looks blank"
     assert "screenshot run" not in run.stderr  # every shot was made (a missing one is said there)
 
     # the measurements were made through the app, on the library the run used
