@@ -39,7 +39,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"gaitlab: {text.rstrip('.')} (see '{self.prog} --help').\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``gaitlab`` parser; with ``command``, only that subcommand is registered.
+
+    Registering one subcommand imports only its module, so ``gaitlab analyze``
+    does not pay for loading the library, report and comparison code.
+    """
     parser = _Parser(
         prog="gaitlab",
         description="Video gait analysis for patients after lumbar spinal fusion.",
@@ -47,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gaitlab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if command not in COMMAND_MODULES else (command,):
         try:
             module = importlib.import_module(f"gaitlab.cli.{name}")
         except ModuleNotFoundError as exc:  # a command module not written yet
@@ -60,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gaitlab`` command; returns the exit status."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # the first word that is not an option names the subcommand (options before it take no value)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

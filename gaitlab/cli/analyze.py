@@ -32,6 +32,11 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = check_writable_output(args.out)  # before any work: a bad --out loses nothing
+    from gaitlab.pose.extract import prestart_pose_model
+
+    # a long video's pose processes load the model while the analysis code is imported
+    prestart_pose_model(args.video, model_variant=args.model, model_file=args.model_file,
+                        use_cache=not args.no_cache)
     from gaitlab.analysis import analyze_video  # heavy imports only when analysing
 
     progress = TerminalProgress(quiet=args.quiet)

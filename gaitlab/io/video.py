@@ -47,13 +47,30 @@ class Frame:
     image: np.ndarray
 
 
+#: Recently hashed files: (path, size, modification time) -> SHA-256.  A video is
+#: hashed once per process even when several steps ask (a long one takes seconds).
+_RECENT_HASHES: dict[tuple[str, int, int], str] = {}
+_RECENT_HASHES_MAX = 32
+
+
 def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes, hex encoded (read in 1 MiB chunks)."""
+    """SHA-256 of a file's bytes, hex encoded (read in 1 MiB chunks).
+
+    Remembered for the process while the file keeps its size and modification time.
+    """
+    st = os.stat(path)
+    key = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+    known = _RECENT_HASHES.get(key)
+    if known is not None:
+        return known
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(_HASH_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    if len(_RECENT_HASHES) >= _RECENT_HASHES_MAX:
+        _RECENT_HASHES.pop(next(iter(_RECENT_HASHES)))
+    _RECENT_HASHES[key] = digest.hexdigest()
+    return _RECENT_HASHES[key]
 
 
 def _check_path(path: str | os.PathLike) -> Path:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gaitlab.errors import ValidationError, VideoError
+from gaitlab.errors import GaitlabError, ValidationError, VideoError
 from gaitlab.io.files import cache_root
-from gaitlab.io.video import iter_frames_prefetched
+from gaitlab.io.video import iter_frames_prefetched, probe_video
 from gaitlab.landmarks import N_LANDMARKS
 from gaitlab.pose.estimator import Detection, EstimatorSettings, MediaPipePoseEstimator
+from gaitlab.pose.models import resolve_model
 from gaitlab.progress import CancelToken, NullProgress, Progress
 from gaitlab.types import VideoInfo
 
@@ -180,16 +181,22 @@ def _run_range(
     keep_from_s: float = 0.0,
     on_frame: Callable[[int], None] | None = None,
     cancel: CancelToken | None = None,
+    estimator: MediaPipePoseEstimator | None = None,
 ) -> tuple[list[float], list[int], list[list[Detection]]]:
     """Run the model from ``start_s`` to ``end_s``; keep frames from ``keep_from_s`` on.
 
     The frames between ``start_s`` and ``keep_from_s`` only warm up the model's
-    tracking (VIDEO mode follows the person from the previous frame).
+    tracking (VIDEO mode follows the person from the previous frame).  A fresh
+    ``estimator`` already loaded may be given (it is not closed here); otherwise
+    the model is loaded from ``model_path`` for this run.
     """
     times: list[float] = []
     indices: list[int] = []
     detections: list[list[Detection]] = []
-    with MediaPipePoseEstimator(model_path, settings) as estimator:
+    own = estimator is None
+    if estimator is None:
+        estimator = MediaPipePoseEstimator(model_path, settings)
+    try:
         for frame in iter_frames_prefetched(video.path, start_s=start_s, end_s=end_s, cancel=cancel):
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -201,6 +208,9 @@ def _run_range(
             indices.append(frame.index)
             if on_frame is not None:
                 on_frame(len(times))
+    finally:
+        if own:
+            estimator.close()
     return times, indices, detections
 
 
@@ -223,9 +233,7 @@ def run_pose_model(
     """
     settings = settings or EstimatorSettings()
     progress = progress or NullProgress()
-    n_workers = default_workers() if workers is None else max(1, int(workers))
-    chunk_s = MIN_CHUNK_S if min_chunk_s is None else float(min_chunk_s)
-    n_chunks = min(n_workers, int(video.duration_s // chunk_s))
+    n_chunks = chunk_count(video, workers=workers, min_chunk_s=min_chunk_s)
     progress.start("pose", video.frame_count or None)
     try:
         if n_chunks >= 2:
@@ -254,6 +262,51 @@ MIN_CHUNK_S = 8.0
 #: all (it looks for a second person in every frame); with two, it follows them
 #: from the previous frame, which settles within a few frames.
 CHUNK_WARMUP_S = 0.5
+
+
+def chunk_count(video: VideoInfo, *, workers: int | None = None, min_chunk_s: float | None = None) -> int:
+    """Into how many time chunks (one process each) the pose model run is split."""
+    n_workers = default_workers() if workers is None else max(1, int(workers))
+    chunk_s = MIN_CHUNK_S if min_chunk_s is None else float(min_chunk_s)
+    return max(1, min(n_workers, int(video.duration_s // chunk_s)))
+
+
+def prestart_pose_model(
+    video_path: str | os.PathLike,
+    *,
+    model_variant: str = "full",
+    model_file: str | os.PathLike | None = None,
+    settings: EstimatorSettings | None = None,
+    use_cache: bool = True,
+) -> bool:
+    """Start the pose-estimation processes of a long video early (best effort).
+
+    Call it before slow preparations (imports, opening a library): the processes
+    load the pose model meanwhile, and the analysis of the same video then hands
+    them their chunks.  Nothing starts when the landmarks are cached, the video
+    is too short to split, or the model is not installed yet; any problem with
+    the video or model is left for the analysis itself to report.
+
+    Returns
+    -------
+    bool
+        True when processes were started.
+    """
+    settings = settings or EstimatorSettings()
+    try:
+        video = probe_video(video_path)
+        model = resolve_model(model_variant, model_file=model_file, allow_network=False)
+    except GaitlabError:
+        return False
+    if use_cache and cache_path(video.sha256, model.sha256, settings).is_file():
+        return False
+    n_chunks = chunk_count(video)
+    if n_chunks < 2:
+        return False
+    from gaitlab.pose.parallel import prestart_workers
+
+    prestart_workers(model.path, settings, n_chunks)
+    return True
 
 
 def default_workers() -> int:

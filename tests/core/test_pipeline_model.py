@@ -11,6 +11,7 @@ from clikit import assert_one_clear_sentence, run_gaitlab
 from gaitlab.contract import validate_document
 from gaitlab.io.video import probe_video
 from gaitlab.kinematics import analyze_gait
+from gaitlab.pose.estimator import EstimatorSettings
 from gaitlab.pose.extract import extract_raw_poses, run_pose_model
 from gaitlab.pose.models import resolve_model
 from gaitlab.pose.tracking import select_walker, track_people
@@ -81,6 +82,56 @@ def test_chunked_run_equals_the_single_stream(walk_clip):
         for side in ("left", "right"):
             assert len(a.events[kind][side]) == len(b.events[kind][side])
             np.testing.assert_allclose(a.events[kind][side], b.events[kind][side], atol=1e-6)
+
+
+def test_prestarted_workers_get_the_chunks_and_give_the_same_result(walk_clip, monkeypatch):
+    from gaitlab.pose import parallel
+
+    video = probe_video(walk_clip)
+    model = resolve_model()
+    single = run_pose_model(video, model.path, workers=1)
+    parallel.prestart_workers(model.path, EstimatorSettings(), 2)
+    started = []
+    real_start = parallel._start_worker
+    monkeypatch.setattr(parallel, "_start_worker", lambda key: started.append(key) or real_start(key))
+    chunked = run_pose_model(video, model.path, workers=2, min_chunk_s=2.0)
+    assert started == []  # both chunks went to the workers started ahead
+    np.testing.assert_array_equal(chunked.frame_index, single.frame_index)
+    np.testing.assert_allclose(chunked.image_px, single.image_px)
+
+
+def test_workers_started_ahead_and_never_used_stop_cleanly():
+    from gaitlab.pose import parallel
+
+    model = resolve_model()
+    parallel.prestart_workers(model.path, EstimatorSettings(), 2)
+    procs = [p for pool in parallel._PRESTARTED.values() for p in pool]
+    assert len(procs) == 2
+    parallel.stop_prestarted_workers()
+    assert all(p.poll() is not None for p in procs) and parallel._PRESTARTED == {}
+    # a worker whose input simply ends (its caller went away) exits by itself, without error
+    proc = parallel._start_worker(parallel._model_key(model.path, EstimatorSettings()))
+    proc.stdin.close()
+    assert proc.wait(timeout=60) == 0
+    proc.stdout.close()
+
+
+def test_prestart_only_for_long_uncached_videos_with_an_installed_model(walk_clip, tmp_path, monkeypatch):
+    from gaitlab.pose import parallel
+    from gaitlab.pose.extract import prestart_pose_model
+
+    asked = []
+    monkeypatch.setattr(parallel, "prestart_workers", lambda *a: asked.append(a))
+    assert not prestart_pose_model(walk_clip, use_cache=False)  # 5 s: one stream is enough
+    monkeypatch.setattr("gaitlab.pose.extract.MIN_CHUNK_S", 2.0)
+    assert prestart_pose_model(walk_clip, use_cache=False)
+    assert asked and asked[-1][2] == 2
+    extract_raw_poses(probe_video(walk_clip), resolve_model().path, resolve_model().sha256)  # now cached
+    assert not prestart_pose_model(walk_clip, use_cache=True)
+    # problems are left for the analysis to report
+    assert not prestart_pose_model(tmp_path / "missing.mp4")
+    assert not prestart_pose_model(walk_clip, model_file=tmp_path / "missing.task", use_cache=False)
+    assert len(asked) == 1
 
 
 def test_people_lists_the_walker_with_a_thumbnail(walk_clip, tmp_path):

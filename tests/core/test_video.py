@@ -110,6 +110,15 @@ def test_key_frames_come_upright(tmp_path):
     assert frame.image.shape[:2] == (64, 48)
 
 
+def test_a_changed_file_is_hashed_again(tmp_path):
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"first take")
+    first = file_sha256(path)
+    assert file_sha256(path) == first
+    path.write_bytes(b"second take, a little longer")
+    assert file_sha256(path) != first
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(VideoError, match="does not exist"):
         probe_video(tmp_path / "nope.mp4")
