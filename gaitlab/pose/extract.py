@@ -86,6 +86,36 @@ class RawPoses:
         return np.concatenate([[0], np.cumsum(self.counts)]).astype(np.int64)
 
     @classmethod
+    def join(cls, parts: list[RawPoses]) -> RawPoses:
+        """One record from consecutive time chunks (frames a chunk repeats are kept once)."""
+        if not parts:
+            raise ValidationError("There are no raw pose chunks to join.")
+        keep_frames, keep_rows = [], []
+        last = -np.inf
+        for part in parts:
+            frames = part.time_s > last
+            rows = np.repeat(frames, part.counts)
+            keep_frames.append(frames)
+            keep_rows.append(rows)
+            if frames.any():
+                last = float(part.time_s[frames][-1])
+
+        def cat(name: str, masks: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate([getattr(p, name)[m] for p, m in zip(parts, masks)])
+
+        return cls(
+            time_s=cat("time_s", keep_frames),
+            frame_index=cat("frame_index", keep_frames),
+            counts=cat("counts", keep_frames),
+            image_px=cat("image_px", keep_rows),
+            visibility=cat("visibility", keep_rows),
+            presence=cat("presence", keep_rows),
+            world_m=cat("world_m", keep_rows),
+            image_size_px=parts[0].image_size_px,
+            fps=parts[0].fps,
+        )
+
+    @classmethod
     def from_frames(
         cls,
         times_s: list[float],
@@ -239,20 +269,21 @@ def run_pose_model(
         if n_chunks >= 2:
             from gaitlab.pose.parallel import run_chunks_in_processes
 
-            times, indices, detections = run_chunks_in_processes(
+            raw = run_chunks_in_processes(
                 video, model_path, settings, n_chunks, progress=progress, cancel=cancel
             )
         else:
             times, indices, detections = _run_range(
                 video, model_path, settings, on_frame=progress.update, cancel=cancel
             )
+            raw = RawPoses.from_frames(
+                times, indices, detections, image_size_px=(video.width, video.height), fps=video.fps
+            )
     finally:
         progress.finish()
-    if not times:
+    if raw.n_frames == 0:
         raise VideoError(f"{Path(video.path).name} contains no video frames.")
-    return RawPoses.from_frames(
-        times, indices, detections, image_size_px=(video.width, video.height), fps=video.fps
-    )
+    return raw
 
 
 #: Shortest chunk of video worth a process of its own, seconds.
@@ -261,7 +292,7 @@ MIN_CHUNK_S = 8.0
 #: With one person in view the model's output at the seam does not depend on it at
 #: all (it looks for a second person in every frame); with two, it follows them
 #: from the previous frame, which settles within a few frames.
-CHUNK_WARMUP_S = 0.5
+CHUNK_WARMUP_S = 0.25
 
 
 def chunk_count(video: VideoInfo, *, workers: int | None = None, min_chunk_s: float | None = None) -> int:

@@ -25,11 +25,15 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaitlab.errors import CancelledError, ModelError, VideoError
-from gaitlab.pose.estimator import Detection, EstimatorSettings
+from gaitlab.pose.estimator import EstimatorSettings
 from gaitlab.progress import CancelToken, Progress
 from gaitlab.types import VideoInfo
+
+if TYPE_CHECKING:  # extract imports this module lazily; the import here is for the annotation
+    from gaitlab.pose.extract import RawPoses
 
 _REPORT_EVERY = 10  # frames between progress lines from a worker
 
@@ -202,11 +206,10 @@ def run_chunks_in_processes(
     *,
     progress: Progress,
     cancel: CancelToken | None = None,
-) -> tuple[list[float], list[int], list[list[Detection]]]:
+) -> RawPoses:
     """Run the pose model over ``n_chunks`` time chunks in parallel processes.
 
-    Returns the frames' times, indices and detections in time order, as the
-    single-stream run does.
+    Returns every frame's detections in time order, as the single-stream run does.
 
     Raises
     ------
@@ -215,7 +218,7 @@ def run_chunks_in_processes(
     VideoError, ModelError
         When a worker fails; the others are stopped.
     """
-    from gaitlab.pose.extract import CHUNK_WARMUP_S, load_raw_poses
+    from gaitlab.pose.extract import CHUNK_WARMUP_S, RawPoses, load_raw_poses
 
     counts = [0] * n_chunks
     messages: list[str | None] = [None] * n_chunks
@@ -268,7 +271,7 @@ def run_chunks_in_processes(
                     break
                 with lock:
                     progress.update(sum(counts))
-                time.sleep(0.1)
+                time.sleep(0.02)
             for thread in readers:
                 thread.join(timeout=5)
             for k, proc in enumerate(procs):
@@ -289,33 +292,15 @@ def run_chunks_in_processes(
             for proc in procs:
                 if proc.stdout is not None:
                     proc.stdout.close()
-        times: list[float] = []
-        indices: list[int] = []
-        detections: list[list[Detection]] = []
+        parts = []
         for k in range(n_chunks):
             raw = load_raw_poses(outs[k])
             if raw is None:
                 raise ModelError("A pose estimation process left no result.")
-            offsets = raw.offsets()
-            for f in range(raw.n_frames):
-                t = float(raw.time_s[f])
-                if times and t <= times[-1]:
-                    continue  # a frame already covered by the previous chunk
-                times.append(t)
-                indices.append(int(raw.frame_index[f]))
-                detections.append(
-                    [
-                        Detection(
-                            image_px=raw.image_px[d],
-                            visibility=raw.visibility[d],
-                            presence=raw.presence[d],
-                            world_m=raw.world_m[d],
-                        )
-                        for d in range(offsets[f], offsets[f + 1])
-                    ]
-                )
-        progress.update(len(times))
-    return times, indices, detections
+            parts.append(raw)
+        joined = RawPoses.join(parts)
+        progress.update(joined.n_frames)
+    return joined
 
 
 if __name__ == "__main__":

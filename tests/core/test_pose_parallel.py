@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gaitlab.pose.parallel import chunk_bounds
@@ -38,3 +39,41 @@ def test_without_warm_up_the_chunks_are_equal():
 
 def test_a_warm_up_longer_than_the_chunks_falls_back_to_equal_chunks():
     assert chunk_bounds(2.0, 2, 5.0) == [(0.0, 1.0), (1.0, None)]
+
+
+def _raw(times, counts, start_value):
+    from gaitlab.pose.extract import RawPoses
+
+    n = int(sum(counts))
+    px = np.arange(n, dtype=float)[:, None, None] + start_value + np.zeros((n, 33, 2))
+    return RawPoses(
+        time_s=np.asarray(times, float),
+        frame_index=np.round(np.asarray(times) * 30).astype(np.int64),
+        counts=np.asarray(counts, np.int64),
+        image_px=px,
+        visibility=np.ones((n, 33)),
+        presence=np.ones((n, 33)),
+        world_m=np.zeros((n, 33, 3)),
+        image_size_px=(640, 360),
+        fps=30.0,
+    )
+
+
+def test_joined_chunks_keep_each_frame_once_with_its_own_detections():
+    from gaitlab.pose.extract import RawPoses
+
+    first = _raw([0.0, 1 / 30, 2 / 30], [1, 2, 0], 0.0)  # frame 1 has two people, frame 2 none
+    second = _raw([2 / 30, 3 / 30, 4 / 30], [1, 1, 2], 100.0)  # repeats frame 2 (with someone)
+    joined = RawPoses.join([first, second])
+    np.testing.assert_array_equal(joined.frame_index, [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(joined.counts, [1, 2, 0, 1, 2])
+    # the repeated frame is the first chunk's; the second chunk's rows after it follow in order
+    np.testing.assert_array_equal(joined.image_px[:, 0, 0], [0.0, 1.0, 2.0, 101.0, 102.0, 103.0])
+
+
+def test_joining_nothing_is_refused():
+    from gaitlab.errors import ValidationError
+    from gaitlab.pose.extract import RawPoses
+
+    with pytest.raises(ValidationError):
+        RawPoses.join([])
