@@ -10,8 +10,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
@@ -78,8 +80,15 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("Settings…", self, objectName="settings_action")
         self.settings_action.triggered.connect(self.open_settings)
         toolbar.addAction(self.patients_action)
-        toolbar.addAction(self.settings_action)
         self._build_export_menu()
+        # one row of navigation: Patients, Export ▾, Settings (no menu bar holding a lone menu)
+        export_button = QToolButton(toolbar, objectName="export_button")
+        export_button.setText("Export")
+        export_button.setMenu(self.export_menu)
+        export_button.setPopupMode(QToolButton.InstantPopup)
+        export_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        toolbar.addWidget(export_button)
+        toolbar.addAction(self.settings_action)
 
         self.patients_view.patient_opened.connect(self.show_patient)
         self.patients_view.sample_requested.connect(self.open_sample_patient)
@@ -142,7 +151,7 @@ class MainWindow(QMainWindow):
     # -- exports -------------------------------------------------------------------
     def _build_export_menu(self) -> None:
         self.exports = ExportActions(self.model, self)
-        menu = self.menuBar().addMenu("&Export")
+        menu = QMenu("&Export", self)
         menu.setObjectName("export_menu")
         self.export_menu = menu
         self.patient_report_action = QAction("Report (PDF)…", self, objectName="patient_report_action")
@@ -163,6 +172,9 @@ class MainWindow(QMainWindow):
         menu.addAction(self.recording_report_action)
         menu.addAction(self.annotated_video_action)
         menu.aboutToShow.connect(self._update_export_actions)
+        for action in (self.patient_report_action, self.patient_data_action,
+                       self.recording_report_action, self.annotated_video_action):
+            self.addAction(action)  # their shortcuts work while the menu is closed
         self.stack.currentChanged.connect(lambda _i: self._update_export_actions())
         self._update_export_actions()
 
