@@ -65,6 +65,80 @@ def _sphere(c, r, rgb) -> _Prim:
     return _ellipsoid(c, np.eye(3), np.array([r, r, r]), rgb)
 
 
+#: Points on a unit sphere (a Fibonacci lattice) at which a sticker ball is tested
+#: against the shirt, and the clearance added to the ball's radius there, metres
+#: (on a ball of 2 cm radius the points are about 7 mm apart, and the ball's
+#: surface bulges at most 0.3 mm beyond the flat between three of them).
+_BALL_POINTS = 100
+_BALL_CLEARANCE_M = 0.0005
+
+
+def _unit_sphere_points(n: int) -> np.ndarray:
+    k = np.arange(n) + 0.5
+    z = 1.0 - 2.0 * k / n
+    phi = math.pi * (3.0 - math.sqrt(5.0)) * k
+    rho = np.sqrt(1.0 - z * z)
+    return np.stack([rho * np.cos(phi), rho * np.sin(phi), z], 1)
+
+
+_BALL_DIRECTIONS = _unit_sphere_points(_BALL_POINTS)
+
+
+def tuck_shirt(centre_m, rot, radii_m, ball_centres_m, ball_radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The shirt's lower trunk ellipsoid, its hem raised clear of the pelvic stickers.
+
+    ``docs/pelvic_markers.md`` asks the therapist to tuck the shirt in or roll it
+    up so that the stickers stay visible.  The lower trunk is an ellipsoid fixed
+    to the thorax; when the trunk leans forward it would swing down through the
+    balls resting on the skin over the ASIS and hide part of them (a shirt
+    passing through a sticker).  Here its top stays where it is and its height
+    shrinks just enough that no sticker ball lies inside it (tested at the
+    ball's centre and at :data:`_BALL_POINTS` points :data:`_BALL_CLEARANCE_M`
+    outside its surface).
+
+    Parameters
+    ----------
+    centre_m : (3,) float
+        Centre of the ellipsoid, walk-frame metres.
+    rot : (3, 3) float
+        Its axes (columns: forward, left, up of the thorax).
+    radii_m : (3,) float
+        Its half-depth, half-width and half-height, metres.
+    ball_centres_m : sequence of (3,) float
+        Centres of the sticker balls, walk-frame metres (may be empty).
+    ball_radius_m : float
+        Radius of the balls, metres.
+
+    Returns
+    -------
+    centre_m, radii_m : (3,) float
+        The ellipsoid with its top unchanged, unchanged when no ball is inside it.
+    """
+    centre = np.asarray(centre_m, dtype=np.float64)
+    radii = np.asarray(radii_m, dtype=np.float64)
+    if not len(ball_centres_m):
+        return centre, radii
+    up = rot[:, 2]
+    top = centre + radii[2] * up
+    reach = ball_radius_m + _BALL_CLEARANCE_M
+    pts = np.concatenate([np.asarray(c, float) + reach * np.vstack([np.zeros(3), _BALL_DIRECTIONS])
+                          for c in ball_centres_m])
+    local = (pts - top) @ rot  # forward, left, up from the top of the ellipsoid
+
+    def clear(height: float) -> bool:
+        q = local / np.array([radii[0], radii[1], height]) + np.array([0.0, 0.0, 1.0])
+        return bool(np.all(np.einsum("ij,ij->i", q, q) >= 1.0))
+
+    if clear(radii[2]):
+        return centre, radii
+    low, high = 0.0, float(radii[2])  # clear at low (no height), not at high
+    for _ in range(30):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if clear(mid) else (low, mid)
+    height = max(low, 1e-4)
+    return top - height * up, np.array([radii[0], radii[1], height])
+
+
 def body_primitives(walk: SyntheticWalk, i: int) -> list[_Prim]:
     """The walker's shapes in frame ``i`` (walk-frame metres)."""
     p = walk.params
@@ -103,7 +177,10 @@ def body_primitives(walk: SyntheticWalk, i: int) -> list[_Prim]:
     chest = at(pts["shoulder_mid"], rt, np.array([0.0, 0.0, -0.15]) * sc)
     prims.append(_ellipsoid(chest, rt, np.array([0.115 * g, 0.165 * sw * sc, 0.19 * sc]), shirt))
     belly = at(pts["spine_base"], rt, np.array([0.015, 0.0, 0.12]) * sc)
-    prims.append(_ellipsoid(belly, rt, np.array([0.105 * g, 0.148 * sc * max(hw, sw * 0.9), 0.16 * sc]), shirt))
+    belly_radii = np.array([0.105 * g, 0.148 * sc * max(hw, sw * 0.9), 0.16 * sc])
+    balls = [pts[f"{side}_{site}_sticker"] for side in walk.sticker_sides for site in ("asis", "psis")]
+    belly, belly_radii = tuck_shirt(belly, rt, belly_radii, balls, 0.5 * p.marker_diameter_m)
+    prims.append(_ellipsoid(belly, rt, belly_radii, shirt))
     shape = pelvis_shape(p)
     prims.append(_ellipsoid(at(pts["pelvis"], rp, shape.centre_m), rp, np.array(shape.radii_m), trousers))
     for side in ("left", "right"):
