@@ -19,6 +19,7 @@ from gaitlab.kinematics.events import detect_gait_events
 from gaitlab.kinematics.quality import (
     count_warnings,
     estimate_camera_obliquity_deg,
+    event_consistency_warning,
     frame_rate_warning,
     obliquity_warning,
 )
@@ -211,6 +212,7 @@ def analyze_gait(
     if not cleaned.walking.any():
         warnings.insert(0, "No walking was found in the video: the person stands, turns or is not fully in the picture.")
     warnings += count_warnings(gait_cycles)
+    warnings += event_consistency_warning(events["heel_strike"], view)
     warnings += frame_rate_warning(pose.fps)
     if view == "sagittal":
         warnings += obliquity_warning(estimate_camera_obliquity_deg(px, cleaned.walking))

@@ -28,6 +28,48 @@ def count_warnings(cycles: dict[str, list[GaitCycle]]) -> list[str]:
     return out
 
 
+#: Share of consecutive heel strikes of the same side (instead of left, right,
+#: left…) above which the events are reported as unreliable.
+MAX_SAME_SIDE_SHARE = 0.2
+#: Coefficient of variation of step times above which the events are reported as
+#: unreliable: walking keeps it near 0.02–0.05, and even very irregular
+#: pathological gait stays well under this.
+MAX_STEP_TIME_CV = 0.3
+
+
+def event_consistency_warning(heel_strikes: dict[str, list[float]], view: str) -> list[str]:
+    """Warn when the heel strikes found cannot be those of a walk.
+
+    In walking, strikes alternate left and right at a nearly even rhythm.  Two
+    of one side in a row mean a step was missed or found twice; step times that
+    vary wildly mean strikes were found where there were none.  Either makes the
+    step-based figures of the recording (and, from the front, the pelvic drop,
+    measured between these events) unreliable.
+    """
+    seq = sorted((float(t), side) for side in SIDES for t in heel_strikes.get(side, []))
+    pairs = len(seq) - 1
+    if pairs < 3:
+        return []
+    repeats = sum(1 for a, b in zip(seq, seq[1:]) if a[1] == b[1])
+    steps = np.diff([t for t, _ in seq])
+    cv = float(np.std(steps) / np.mean(steps)) if np.mean(steps) > 0 else np.inf
+    if repeats <= MAX_SAME_SIDE_SHARE * pairs and cv <= MAX_STEP_TIME_CV:
+        return []
+    why = (
+        f"{repeats} of {pairs} follow one of the same side"
+        if repeats > MAX_SAME_SIDE_SHARE * pairs
+        else f"the time from one to the next varies by {100 * cv:.0f} %"
+    )
+    if view == "frontal":
+        figures, advice = "step times, cadence, stance and pelvic drop", "the side view of the visit measures the steps better"
+    else:
+        figures, advice = "step times, cadence and stance", "film again with the whole walk in view"
+    return [
+        f"The heel strikes found do not follow the rhythm of walking ({why}): steps were missed or "
+        f"counted twice, so the {figures} figures of this recording are unreliable; {advice}."
+    ]
+
+
 def frame_rate_warning(fps: float) -> list[str]:
     """Warn when the frame rate limits event timing (half a frame interval, ms)."""
     if fps < MIN_GOOD_FPS:
