@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import numpy as np
 
 from gaitlab.landmarks import LEFT_SHOULDER, RIGHT_SHOULDER
@@ -37,7 +39,7 @@ MAX_SAME_SIDE_SHARE = 0.2
 MAX_STEP_TIME_CV = 0.3
 
 
-def event_consistency_warning(heel_strikes: dict[str, list[float]], view: str) -> list[str]:
+def event_consistency_warning(heel_strikes: Mapping[str, Iterable[float]], view: str) -> list[str]:
     """Warn when the heel strikes found cannot be those of a walk.
 
     In walking, strikes alternate left and right at a nearly even rhythm.  Two
@@ -46,7 +48,7 @@ def event_consistency_warning(heel_strikes: dict[str, list[float]], view: str) -
     step-based figures of the recording (and, from the front, the pelvic drop,
     measured between these events) unreliable.
     """
-    seq = sorted((float(t), side) for side in SIDES for t in heel_strikes.get(side, []))
+    seq = sorted((float(t), side) for side in SIDES for t in heel_strikes.get(side, ()))
     pairs = len(seq) - 1
     if pairs < 3:
         return []
