@@ -53,6 +53,27 @@ def window(qtbot, model, tmp_path):
     w.compare_view.stop()
 
 
+def open_window(qtbot, library_path, tmp_path):
+    """The app's main window on an existing library file (no sample clips offered)."""
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+    from ui.settings import AppSettings
+
+    model = AppModel(AppSettings(library_path=str(library_path)))
+    w = MainWindow(model, sample_dir=tmp_path / "none")
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def close_window(w) -> None:
+    """Stop the window's players and close its library (the counterpart of :func:`open_window`)."""
+    w.recording_view.stop()
+    w.compare_view.stop()
+    w.model.close()
+    w.hide()
+
+
 def on_next_modal(handler: Callable, *, timeout_ms: int = 5000) -> None:
     """Call ``handler(dialog)`` on the next modal dialog that opens (a dialog's exec() blocks)."""
     waited = {"ms": 0}

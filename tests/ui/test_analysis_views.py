@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget
 
-from tests.ui.conftest import on_next_modal
+from tests.ui.conftest import close_window, on_next_modal, open_window
 from tests.ui.samplekit import sample_clip, sample_description, shortest_clip
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(240)]
@@ -57,18 +57,9 @@ def analysed_library(tmp_path_factory):
 
 @pytest.fixture
 def shared_window(qtbot, analysed_library, tmp_path):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
-    from ui.settings import AppSettings
-
-    model = AppModel(AppSettings(library_path=str(analysed_library)))
-    w = MainWindow(model, sample_dir=tmp_path / "none")
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot, analysed_library, tmp_path)
     yield w
-    w.recording_view.stop()
-    w.compare_view.stop()
-    model.close()
+    close_window(w)
 
 
 def _recording(model, label: str, view: str):

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from tests.core.test_report_kit import SAMPLE_PAIR, import_sample_visits, sample_description
-from tests.ui.conftest import on_next_modal
+from tests.ui.conftest import close_window, on_next_modal, open_window
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -41,18 +41,9 @@ def sample_library(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, sample_library, tmp_path):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
-    from ui.settings import AppSettings
-
-    model = AppModel(AppSettings(library_path=str(sample_library[0])))
-    w = MainWindow(model, sample_dir=tmp_path / "none")
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot, sample_library[0], tmp_path)
     yield w
-    w.recording_view.stop()
-    w.compare_view.stop()
-    model.close()
+    close_window(w)
 
 
 def _pdf_text(path) -> str:

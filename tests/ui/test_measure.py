@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 
-from tests.ui.conftest import on_next_modal
+from tests.ui.conftest import close_window, on_next_modal, open_window
 from tests.ui.samplekit import sample_clip, sample_description
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(280)]
@@ -48,25 +48,6 @@ def measured_library(tmp_path_factory):
             visit = lib.add_visit(Visit(PATIENT, parse_date(v["date"], "visit date"), label=v["label"]))
             import_recording(lib, visit.visit_id, sample_clip(index, "sagittal"), view="sagittal")
     return path
-
-
-def _open(qtbot, library_path, tmp_path):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
-    from ui.settings import AppSettings
-
-    model = AppModel(AppSettings(library_path=str(library_path)))
-    window = MainWindow(model, sample_dir=tmp_path / "none")
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
-def _close(window) -> None:
-    window.recording_view.stop()
-    window.compare_view.stop()
-    window.model.close()
-    window.hide()
 
 
 def _side_recording(model, visit_index: int):
@@ -98,7 +79,7 @@ def test_draw_an_angle_on_a_frame_save_reopen_and_see_it_in_compare_and_report(
     from gaitlab.landmarks import INDEX, LANDMARK_NAMES
     from gaitlab.markers.manual import Measurement
 
-    window = _open(qtbot, measured_library, tmp_path)
+    window = open_window(qtbot, measured_library, tmp_path)
     rec = _side_recording(window.model, 1)
     window.show_recording(rec.recording_id)
     rv = window.recording_view
@@ -167,7 +148,7 @@ def test_draw_an_angle_on_a_frame_save_reopen_and_see_it_in_compare_and_report(
     assert table.item(0, 3).text() == f"{frame_time:.2f} s (frame {frame})"
     assert rv.measure_bar.label_combo.currentText() == ""  # the next drawing needs its own label
     assert rv.measure_tool.points == []
-    _close(window)
+    close_window(window)
 
     # the same measurement at the pre-op visit, stored through the library, gives the change
     from gaitlab.storage import Library
@@ -179,7 +160,7 @@ def test_draw_an_angle_on_a_frame_save_reopen_and_see_it_in_compare_and_report(
         lib.add_measurement(pre.recording_id, pre_angle)
 
     # reopen the app: the measurement is listed with the visit and shown on its frame
-    window = _open(qtbot, measured_library, tmp_path)
+    window = open_window(qtbot, measured_library, tmp_path)
     window.show_recording(rec.recording_id)
     rv = window.recording_view
     qtbot.waitUntil(lambda: rv.store.complete, timeout=60_000)
@@ -225,7 +206,7 @@ def test_draw_an_angle_on_a_frame_save_reopen_and_see_it_in_compare_and_report(
     qtbot.mouseClick(rv.findChild(QPushButton, "measurement_delete_button"), Qt.LeftButton)
     assert table.rowCount() == 0
     assert window.model.library.list_measurements(rec.visit_id) == []
-    _close(window)
+    close_window(window)
 
 
 def _without_stickers(doc: dict) -> dict:
@@ -257,7 +238,7 @@ def test_without_stickers_the_recording_and_compare_views_say_how_to_get_pelvic_
             sha = hashlib.sha256(f"no stickers {i}".encode()).hexdigest()
             recs.append(lib.add_recording(visit.visit_id, sample_clip(i, "sagittal"), sha, "sagittal", docs[i]))
 
-    window = _open(qtbot, measured_library, tmp_path)
+    window = open_window(qtbot, measured_library, tmp_path)
     window.show_recording(recs[1].recording_id)
     rv = window.recording_view
     hint = rv.findChild(QLabel, "pelvic_tilt_hint_text")
@@ -289,4 +270,4 @@ def test_without_stickers_the_recording_and_compare_views_say_how_to_get_pelvic_
     rec = _side_recording(window.model, 1)
     window.show_recording(rec.recording_id)
     assert rv.findChild(QWidget, "pelvic_tilt_hint").isHidden()
-    _close(window)
+    close_window(window)
