@@ -117,6 +117,17 @@ def _upright(rgb: np.ndarray, rotation_cw_deg: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=-(rotation_cw_deg // 90)))
 
 
+def _upright_rgb(frame) -> np.ndarray:
+    """A decoded frame as upright RGB pixels (the container's rotation applied)."""
+    return _upright(frame.to_ndarray(format="rgb24"), _clockwise_rotation(frame))
+
+
+def _frame_period_s(stream) -> float:
+    """Seconds between frames from the stream's average rate (30 fps when it does not say)."""
+    rate = stream.average_rate or stream.guessed_rate
+    return 1.0 / float(rate) if rate else 1.0 / 30.0
+
+
 def probe_video(path: str | os.PathLike, *, with_sha256: bool = True) -> VideoInfo:
     """Read a video's metadata and check that its first frame decodes.
 
@@ -231,8 +242,7 @@ def iter_frames(
             target = int(start_s / float(stream.time_base)) if stream.time_base else 0
             container.seek(target, stream=stream, backward=True, any_frame=False)
         time_base = float(stream.time_base) if stream.time_base else None
-        rate = stream.average_rate or stream.guessed_rate
-        frame_period = 1.0 / float(rate) if rate else 1.0 / 30.0
+        frame_period = _frame_period_s(stream)
         start_pts = stream.start_time if stream.start_time is not None else None
         last_t = -np.inf
         index = -1
@@ -259,11 +269,7 @@ def iter_frames(
                     break
                 if only_indices is not None and index not in only_indices:
                     continue
-                if decode_images:
-                    rgb = frame.to_ndarray(format="rgb24")
-                    image = _upright(rgb, _clockwise_rotation(frame))
-                else:
-                    image = empty
+                image = _upright_rgb(frame) if decode_images else empty
                 yield Frame(index=index, time_s=float(t), image=image)
         except av.error.FFmpegError as exc:
             raise VideoError(f"{p.name} could not be decoded past frame {index + 1}.") from exc
@@ -364,16 +370,14 @@ def read_key_frames(path: str | os.PathLike, times_s) -> list[Frame]:
             return frames
         time_base = float(stream.time_base)
         start = stream.start_time or 0
-        rate = stream.average_rate or stream.guessed_rate
-        period = 1.0 / float(rate) if rate else 1.0 / 30.0
+        period = _frame_period_s(stream)
         for t in sorted(float(x) for x in times_s):
             container.seek(int(round(t / time_base)) + start, stream=stream, backward=True, any_frame=False)
             frame = next(container.decode(stream), None)
             if frame is None or frame.pts is None:
                 continue
             time_s = float((frame.pts - start) * time_base)
-            image = _upright(frame.to_ndarray(format="rgb24"), _clockwise_rotation(frame))
-            frames.append(Frame(index=int(round(time_s / period)), time_s=time_s, image=image))
+            frames.append(Frame(index=int(round(time_s / period)), time_s=time_s, image=_upright_rgb(frame)))
     except av.error.FFmpegError as exc:
         raise VideoError(f"{p.name} could not be decoded.") from exc
     finally:
