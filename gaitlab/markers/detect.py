@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.ndimage import distance_transform_edt
 
 from gaitlab.errors import InputError
 from gaitlab.landmarks import (
@@ -326,6 +325,10 @@ def _refine_blob(
     if ring.sum() >= 4:
         # each pixel's background is the colour of the nearest ring pixel, so a
         # sticker across a waistband or a shadow edge keeps its true centre
+        # imported here: most videos carry no stickers, and the import costs more
+        # processor time than the analysis of a whole clip
+        from scipy.ndimage import distance_transform_edt
+
         _, nearest = distance_transform_edt(~ring, return_indices=True)
         background = rgb[nearest[0], nearest[1]]
         # the sticker colour: the median of the blob's core (its edge pixels are mixed),

@@ -8,10 +8,12 @@ upright frame (y down), world landmarks in metres.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
 import tempfile
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,76 @@ from gaitlab.errors import ModelError
 from gaitlab.landmarks import N_LANDMARKS
 
 log = logging.getLogger(__name__)
+
+
+#: The packages above the pose landmarker's modules.  Their initialisers import
+#: every MediaPipe task (audio, text, drawing helpers that load matplotlib), which
+#: costs a pose worker about 0.4 s of processor time for code it never runs.
+_MEDIAPIPE_PACKAGES = ("mediapipe", "mediapipe.tasks", "mediapipe.tasks.python", "mediapipe.tasks.python.vision")
+
+
+def use_lean_mediapipe_import() -> bool:
+    """Let this process import the pose landmarker without MediaPipe's package initialisers.
+
+    For processes that only run the pose model (the parallel pose workers): the
+    packages above the landmarker's modules are registered without running their
+    ``__init__``, so importing the landmarker loads what it uses and nothing else.
+    Afterwards ``import mediapipe`` in this process gives that bare package, so
+    call it only where nothing but :class:`MediaPipePoseEstimator` uses MediaPipe.
+
+    Returns
+    -------
+    bool
+        True when set up; False (and nothing changed) when MediaPipe is already
+        imported here or its package layout is not the one expected, in which
+        case the estimator imports MediaPipe the usual way.
+    """
+    if any(name in sys.modules for name in _MEDIAPIPE_PACKAGES):
+        return False
+    bare: list[types.ModuleType] = []
+    try:
+        for name in _MEDIAPIPE_PACKAGES:
+            spec = importlib.util.find_spec(name)
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError(name)
+            module = types.ModuleType(name)
+            module.__spec__ = spec
+            module.__path__ = list(spec.submodule_search_locations)
+            module.__file__ = spec.origin
+            module.__package__ = name
+            if bare:
+                setattr(bare[-1], name.rpartition(".")[2], module)
+            bare.append(module)
+            sys.modules[name] = module
+    except (ImportError, ValueError):
+        for module in bare:
+            sys.modules.pop(module.__name__, None)
+        return False
+    return True
+
+
+def _mediapipe_pose_api() -> types.SimpleNamespace:
+    """The parts of MediaPipe the estimator uses, imported module by module.
+
+    Works with MediaPipe fully imported and after :func:`use_lean_mediapipe_import`.
+    """
+    try:
+        from mediapipe.tasks.python.core.base_options import BaseOptions
+        from mediapipe.tasks.python.vision import pose_landmarker
+        from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
+        from mediapipe.tasks.python.vision.core.vision_task_running_mode import (
+            VisionTaskRunningMode,
+        )
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelError("The pose model library (mediapipe) is not installed.") from exc
+    return types.SimpleNamespace(
+        BaseOptions=BaseOptions,
+        PoseLandmarker=pose_landmarker.PoseLandmarker,
+        PoseLandmarkerOptions=pose_landmarker.PoseLandmarkerOptions,
+        RunningMode=VisionTaskRunningMode,
+        Image=Image,
+        ImageFormat=ImageFormat,
+    )
 
 
 class _NativeStderrToLog:
@@ -119,15 +191,11 @@ class MediaPipePoseEstimator:
     def __init__(self, model_path: str | os.PathLike, settings: EstimatorSettings | None = None):
         self.settings = settings or EstimatorSettings()
         self.model_path = Path(model_path)
-        try:
-            import mediapipe as mp
-            from mediapipe.tasks.python import BaseOptions, vision
-        except ImportError as exc:  # pragma: no cover - a broken install
-            raise ModelError("The pose model library (mediapipe) is not installed.") from exc
+        mp = _mediapipe_pose_api()
         self._mp = mp
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=vision.RunningMode.VIDEO,
+        options = mp.PoseLandmarkerOptions(
+            base_options=mp.BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=mp.RunningMode.VIDEO,
             num_poses=self.settings.num_poses,
             min_pose_detection_confidence=self.settings.min_detection_confidence,
             min_pose_presence_confidence=self.settings.min_presence_confidence,
@@ -137,7 +205,7 @@ class MediaPipePoseEstimator:
         self._quiet = _NativeStderrToLog()
         try:
             with self._quiet:
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+                self._landmarker = mp.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"The pose model {self.model_path.name} could not be loaded; it may be damaged."

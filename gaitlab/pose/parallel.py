@@ -63,7 +63,9 @@ def _worker_main(argv: list[str]) -> int:
     one line) comes on stdin.  End of input without a job: the worker was not
     needed and exits quietly.
     """
-    from gaitlab.pose.estimator import MediaPipePoseEstimator
+    from gaitlab.pose.estimator import MediaPipePoseEstimator, use_lean_mediapipe_import
+
+    use_lean_mediapipe_import()  # this process runs nothing but the pose model
     from gaitlab.pose.extract import RawPoses, _run_range, save_raw_poses
 
     model = json.loads(argv[0])

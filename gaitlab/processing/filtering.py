@@ -1,9 +1,19 @@
-"""Zero-lag low-pass filtering that respects gaps."""
+"""Zero-lag low-pass filtering that respects gaps.
+
+The Butterworth design and the forward-backward filtering are written out here
+in numpy (bilinear transform with a pre-warped cut-off; second-order sections in
+transposed direct form II; odd extension at the ends and steady-state initial
+conditions): the analysis needs only these two operations, and the signal
+processing library they would come from takes longer to import than gaitlab's
+whole analysis of a clip.  ``tests/core/test_processing.py`` checks both against
+that library's results.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 from gaitlab.errors import ValidationError
 from gaitlab.processing.gaps import find_runs
@@ -56,14 +66,114 @@ def lowpass_filter(values: np.ndarray, fps: float, cutoff_hz: float, order: int 
     v = np.array(values, dtype=np.float64, copy=True)
     if v.shape[0] == 0:
         return v
-    sos = butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
+    sos = butterworth_lowpass_sos(order, cutoff_hz, fps)
     flat = v.reshape(v.shape[0], -1)
+    # columns with the same unbroken stretch are filtered together
+    stretches: dict[tuple[int, int], list[int]] = defaultdict(list)
     for j in range(flat.shape[1]):
-        col = flat[:, j]
-        for start, end in find_runs(np.isfinite(col)):
-            n = end - start
-            if n < MIN_FILTER_FRAMES:
-                continue
-            padlen = min(3 * (2 * order + 1), n - 1)
-            col[start:end] = sosfiltfilt(sos, col[start:end], padlen=padlen)
+        for start, end in find_runs(np.isfinite(flat[:, j])):
+            if end - start >= MIN_FILTER_FRAMES:
+                stretches[(start, end)].append(j)
+    for (start, end), columns in stretches.items():
+        padlen = min(3 * (2 * order + 1), end - start - 1)
+        flat[start:end, columns] = filtfilt_sos(sos, flat[start:end, columns], padlen)
     return flat.reshape(v.shape)
+
+
+def butterworth_lowpass_sos(order: int, cutoff_hz: float, fps: float) -> np.ndarray:
+    """Digital Butterworth low-pass filter as second-order sections.
+
+    The analog prototype's poles, scaled to the pre-warped cut-off
+    2·fps·tan(π·cutoff/fps), are mapped by the bilinear transform; the zeros sit
+    at z = −1.  Each section has unit gain at 0 Hz, so the filter passes a
+    constant unchanged.
+
+    Parameters
+    ----------
+    order : int
+        Filter order (1 or more).
+    cutoff_hz : float
+        -3 dB cut-off, Hz; 0 < cutoff_hz < fps / 2.
+    fps : float
+        Sampling rate, frames per second.
+
+    Returns
+    -------
+    (ceil(order / 2), 6) float
+        Rows ``[b0, b1, b2, 1, a1, a2]``, the pole pair nearest the unit circle last.
+    """
+    if order < 1:
+        raise ValidationError(f"The filter order must be at least 1; got {order}.")
+    if not (0.0 < cutoff_hz < 0.5 * fps):
+        raise ValidationError(f"The cut-off must lie between 0 and half the frame rate; got {cutoff_hz:g} Hz.")
+    warped = 2.0 * fps * np.tan(np.pi * cutoff_hz / fps)
+    k = np.arange(order)
+    analog = warped * np.exp(1j * np.pi * (2 * k + order + 1) / (2 * order))
+    digital = (2.0 * fps + analog) / (2.0 * fps - analog)
+    sections = []
+    for z in digital[digital.imag > 1e-12]:  # one of each conjugate pair
+        a1, a2 = -2.0 * z.real, abs(z) ** 2
+        gain = (1.0 + a1 + a2) / 4.0
+        sections.append([gain, 2.0 * gain, gain, 1.0, a1, a2])
+    if order % 2:
+        z = float(digital[np.argmin(np.abs(digital.imag))].real)
+        gain = (1.0 - z) / 2.0
+        sections.append([gain, gain, 0.0, 1.0, -z, 0.0])
+    sos = np.array(sections, dtype=np.float64)
+    return sos[np.argsort(sos[:, 5])]
+
+
+def _section_steady_state(section: np.ndarray) -> np.ndarray:
+    """(2,) state of one section after a long run of ones (transposed direct form II)."""
+    b0, b1, b2, _, a1, a2 = section
+    lhs = np.array([[1.0 + a1, -1.0], [a2, 1.0]])
+    return np.linalg.solve(lhs, np.array([b1 - a1 * b0, b2 - a2 * b0]))
+
+
+def _filter_sos(sos: np.ndarray, x: np.ndarray, start_level: np.ndarray) -> np.ndarray:
+    """Run the sections over the rows of ``x`` (T, C), starting as if each column
+    had stood at ``start_level`` (C,) for ever."""
+    y = x
+    for section in sos:
+        b0, b1, b2, _, a1, a2 = section
+        z = _section_steady_state(section)[:, None] * start_level[None, :]
+        z0, z1 = z[0].copy(), z[1].copy()
+        out = np.empty_like(y)
+        for t in range(y.shape[0]):
+            xt = y[t]
+            yt = b0 * xt + z0
+            z0 = b1 * xt - a1 * yt + z1
+            z1 = b2 * xt - a2 * yt
+            out[t] = yt
+        y = out
+    return y
+
+
+def filtfilt_sos(sos: np.ndarray, x: np.ndarray, padlen: int) -> np.ndarray:
+    """Zero-phase filtering of the columns of ``x`` (T, C): forward, then backward.
+
+    The ends are extended by ``padlen`` samples of odd reflection (2·x[0] − x[k])
+    and each pass starts in the steady state of its first sample, so a constant
+    or a straight line comes through unchanged and the ends do not ring.
+
+    Parameters
+    ----------
+    sos : (S, 6) float
+        Second-order sections (:func:`butterworth_lowpass_sos`).
+    x : (T, C) float
+        Finite samples, one series per column.
+    padlen : int
+        Samples of extension at each end, 0 <= padlen < T.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or not (0 <= padlen < x.shape[0]):
+        raise ValidationError("The series to filter must be (frames, columns) with fewer pad frames than frames.")
+    if padlen:
+        head = 2.0 * x[0] - x[padlen:0:-1]
+        tail = 2.0 * x[-1] - x[-2 : -padlen - 2 : -1]
+        ext = np.concatenate([head, x, tail])
+    else:
+        ext = x
+    forward = _filter_sos(sos, ext, ext[0])
+    backward = _filter_sos(sos, forward[::-1], forward[-1])[::-1]
+    return backward[padlen : backward.shape[0] - padlen] if padlen else backward

@@ -45,7 +45,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from gaitlab.errors import ValidationError
 from gaitlab.landmarks import (
@@ -65,6 +64,7 @@ from gaitlab.landmarks import (
     RIGHT_SHOULDER,
 )
 from gaitlab.processing.gaps import find_runs
+from gaitlab.processing.peaks import find_peaks
 
 #: Landmark pairs read together: the knees, and the feet.
 KNEE_PAIRS = ((LEFT_KNEE, RIGHT_KNEE),)
@@ -248,7 +248,7 @@ def find_footprints(centres: np.ndarray, fps: float) -> list[tuple[float, int, i
     counts = np.bincount(((finite - lo) / bin_w).astype(int), minlength=n_bins).astype(float)
     counts = np.convolve(counts, np.ones(3), mode="same")
     min_frames = max(3, int(round(FOOTPRINT_MIN_S * fps)))
-    peaks, _ = find_peaks(counts, height=min_frames, distance=max(1, int(FOOTPRINT_MIN_SPACING / bin_w)))
+    peaks = find_peaks(counts, height=min_frames, distance=max(1, int(FOOTPRINT_MIN_SPACING / bin_w)))
     prints = []
     for p in peaks:
         centre = lo + (p + 0.5) * bin_w

@@ -9,9 +9,10 @@ from test_kinematics_walker import make_walk
 from gaitlab.errors import ValidationError
 from gaitlab.landmarks import LEFT_ANKLE, LEFT_HIP, RIGHT_ANKLE
 from gaitlab.processing import clean_pose
-from gaitlab.processing.filtering import lowpass_filter
+from gaitlab.processing.filtering import butterworth_lowpass_sos, filtfilt_sos, lowpass_filter
 from gaitlab.processing.gaps import fill_short_gaps
 from gaitlab.processing.gating import gate_landmarks
+from gaitlab.processing.peaks import find_peaks
 from gaitlab.processing.swaps import (
     apply_leg_labels,
     find_footprints,
@@ -57,6 +58,63 @@ def test_lowpass_keeps_slow_motion_removes_jitter_and_respects_gaps():
     assert np.max(np.abs(out[core] - slow[core])) < 0.3  # jitter gone, no lag
     with pytest.raises(ValidationError, match="frames per"):
         lowpass_filter(v, 10.0, 6.0)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize(("cutoff_hz", "fps"), [(6.0, 30.0), (2.0, 25.0), (12.0, 30.0), (6.0, 60.0), (14.0, 30.0)])
+def test_butterworth_design_and_zero_phase_filter_match_the_signal_library(order, cutoff_hz, fps):
+    # gaitlab writes both out in numpy (scipy.signal takes longer to import than an
+    # analysis takes); the reference results come from scipy.signal itself
+    from scipy.signal import butter, sosfiltfilt, sosfreqz
+
+    ours = butterworth_lowpass_sos(order, cutoff_hz, fps)
+    ref = butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
+    _, h_ours = sosfreqz(ours, worN=512, fs=fps)
+    freqs, h_ref = sosfreqz(ref, worN=512, fs=fps)
+    assert np.max(np.abs(h_ours - h_ref)) < 1e-12
+    at_cutoff = np.interp(cutoff_hz, freqs, np.abs(h_ours))
+    assert at_cutoff == pytest.approx(2 ** -0.5, abs=2e-3)  # -3 dB at the cut-off
+    rng = np.random.default_rng(order)
+    x = rng.normal(size=(240, 4)).cumsum(axis=0)
+    padlen = 3 * (2 * order + 1)
+    expected = np.stack([sosfiltfilt(ref, x[:, j], padlen=padlen) for j in range(4)], axis=1)
+    assert np.max(np.abs(filtfilt_sos(ours, x, padlen) - expected)) < 1e-9
+
+
+def test_zero_phase_filter_passes_a_straight_line_and_rejects_bad_input():
+    sos = butterworth_lowpass_sos(2, 6.0, 30.0)
+    line = np.linspace(-3.0, 7.0, 50)[:, None]
+    assert np.allclose(filtfilt_sos(sos, line, 15), line, atol=1e-9)
+    with pytest.raises(ValidationError):
+        filtfilt_sos(sos, line, 50)
+    with pytest.raises(ValidationError):
+        butterworth_lowpass_sos(2, 15.0, 30.0)
+    with pytest.raises(ValidationError):
+        butterworth_lowpass_sos(0, 6.0, 30.0)
+
+
+def test_peaks_match_the_signal_library_with_flat_tops_ties_and_gaps():
+    from scipy.signal import find_peaks as reference
+
+    rng = np.random.default_rng(7)
+    for trial in range(600):
+        n = int(rng.integers(3, 250))
+        if trial % 3 == 0:
+            x = rng.normal(size=n)
+        elif trial % 3 == 1:
+            x = np.round(rng.normal(size=n) * 2) / 2  # flat tops and equal heights
+        else:
+            x = np.convolve((rng.random(n) < 0.2).astype(float), np.ones(3), mode="same")  # counts
+        if trial % 5 == 0:
+            x[rng.random(n) < 0.1] = np.nan
+        height = None if trial % 2 else float(rng.normal())
+        distance = int(rng.integers(1, 30))
+        expected, _ = reference(x, height=height, distance=distance)
+        np.testing.assert_array_equal(find_peaks(x, height=height, distance=distance), expected)
+    # a flat top's peak is its middle; the ends are never peaks
+    np.testing.assert_array_equal(find_peaks(np.array([3.0, 1, 2, 2, 2, 1, 5])), [3])
+    with pytest.raises(ValidationError):
+        find_peaks(np.zeros(5), distance=0)
 
 
 def test_gating_blanks_unsure_landmarks():
