@@ -20,9 +20,18 @@ second, inside a walking stretch):
 Crossing times are interpolated between frames.  In a sagittal view a heel
 strike must also come with the foot in front of the other foot, and a toe off
 with it behind, within :data:`LEAD_WINDOW_S`; a burst without that is not a
-step (a shuffle, a turn, a jump of the landmarks).  In a frontal view the foot
-speed comes from the vertical heel/ankle motion and the change of the foot's
-image position as it approaches or recedes (perspective).
+step (a shuffle, a turn, a jump of the landmarks).  A side-view heel strike
+must also end a swing: the heel came forward :data:`SWING_TRAVEL_BL` or more
+within :data:`SEARCH_S` before it (a foot standing when the clip begins, whose
+points the pose model settles in the first frames, has no strike there).  In a
+frontal view the foot speed comes from the vertical heel/ankle motion and the
+change of the foot's image position as it approaches or recedes (perspective),
+and a burst counts as a swing only when it carries the foot to a new place in
+the picture (:func:`_image_steps`, at least :data:`MIN_STEP_SHARE` of the
+foot's typical step): the pose model's points of a standing foot jump at the
+other foot's landing and in stance, and such a jolt, taken for a swing, split a
+stance from its toe off (toe offs 5-10 frames late, strikes early, cadence
+118-131 against 100 on the sample clips).
 
 Toe off seen from the front is found differently.  Walking toward or away from
 the camera, a foot's image motion is mostly vertical, and the lift of the toe
@@ -36,7 +45,16 @@ stance: from the stillest moment of the toe between the previous burst and
 this one, it is the first time the toe's speed rises :data:`FRONTAL_TOE_OFF_SHARE`
 of the way from that stance's noise floor to the burst's toe speed peak, provided
 the toe then keeps moving (its median speed over :data:`FRONTAL_MOVE_HOLD_S`
-stays above the level).
+stays above the level).  Walking toward the camera the toe's speed in early
+swing is often no larger than the pose model's jitter of it (a walker 240 px
+tall: the toe moves 2-3 px in the first tenth of a second), and that crossing
+came 5-10 frames late on many steps.  There the toe off is the earlier of that
+crossing and the moment the toe **leaves its place** (its image point lies
+:data:`FRONTAL_DEPARTURE_BL` from where it stood when the other foot struck,
+:func:`_frontal_toe_departure_time`), and never before the other foot's heel
+strike (walking, a foot leaves the floor only once the other has landed).
+Walking away, the speed crossing alone is kept: the heel's rise then moves the
+toe's point the way the swing will, and the place is left too early.
 
 Events are then checked for plausibility: strikes of one foot closer than
 :data:`MIN_STRIDE_S` are merged, and a toe off must fall inside a stance of its
@@ -82,6 +100,10 @@ FOOTPRINT_S = 0.3
 #: ... and its strike is where the speed last fell this share of the way from the
 #: stance's floor to the swing's peak before it stood.
 SAGITTAL_STRIKE_SHARE = 0.03
+#: Side view: a heel strike ends a swing, so the heel must have come forward at least
+#: this many body lengths within :data:`SEARCH_S` before it (a stride carries it
+#: 0.5-1 body lengths); a foot standing when the clip begins has no strike there.
+SWING_TRAVEL_BL = 0.2
 #: Gaps of a foot's speed up to this long are bridged when its swing bursts are
 #: looked for (the far foot is often hidden behind the near leg in mid-swing), s.
 BRIDGE_S = 0.3
@@ -95,6 +117,20 @@ FRONTAL_TOE_OFF_SHARE = 0.1
 FRONTAL_MOVE_HOLD_S = 0.2
 #: How far before a burst's peak its stance is looked for, s (a slow swing lasts 0.5 s).
 FRONTAL_STANCE_SEARCH_S = 0.8
+#: Front view: a burst is a swing only when it carries the foot to a new place: the
+#: foot's image position this long after the burst's peak ...
+STEP_NEAR_S, STEP_FAR_S = 0.25, 0.45
+#: ... differs from its position as long before by at least this share of the foot's
+#: typical step (the pose model's foot points jump in stance and at the other foot's
+#: landing, and such a burst split a swing's stance from its toe off).
+MIN_STEP_SHARE = 0.6
+#: Walking toward the camera, a toe has left the floor once its image point lies this
+#: many body lengths from where it stood when the other foot struck ...
+FRONTAL_DEPARTURE_BL = 0.012
+#: ... and stays that far for this long, s; where it stood is its median image
+#: position over this long up to the other foot's strike, s.
+FRONTAL_DEPARTURE_HOLD_S = 0.1
+FRONTAL_REFERENCE_S = 0.1
 
 
 def _speed_bl_s(points: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
@@ -310,6 +346,93 @@ def _frontal_toe_off_time(time_s: np.ndarray, speed: np.ndarray, peak: int, firs
     return None
 
 
+def _came_forward(time_s: np.ndarray, forward_px: np.ndarray, scale_px: np.ndarray, t: float, back_s: float) -> bool:
+    """True when the heel came forward by at least :data:`SWING_TRAVEL_BL` body lengths
+    within ``back_s`` seconds before time ``t``, or when that cannot be told (heel unknown).
+
+    ``forward_px`` is the heel's image position along the walking direction, px;
+    its travel is its median position over the first frames from ``t`` on minus
+    its rearmost known position in the window before ``t``.
+    """
+    k = int(np.searchsorted(time_s, t))
+    at = forward_px[k : k + 4]
+    before = forward_px[(time_s >= t - back_s) & (time_s <= t)]
+    at, before = at[np.isfinite(at)], before[np.isfinite(before)]
+    if not at.size or not before.size or not np.isfinite(scale_px[min(k, scale_px.size - 1)]):
+        return True
+    return bool((float(np.median(at)) - float(before.min())) / scale_px[min(k, scale_px.size - 1)] >= SWING_TRAVEL_BL)
+
+
+def _image_steps(foot_px: np.ndarray, scale_px: np.ndarray, peaks: np.ndarray, fps: float) -> np.ndarray:
+    """How far each burst carries the foot in the picture (NaN where it cannot be told).
+
+    For the burst peaking at frame ``k`` it is the distance between the foot's median
+    image position from :data:`STEP_NEAR_S` to :data:`STEP_FAR_S` after ``k`` and over
+    the same span before ``k``, in px divided by the squared body length (px) at
+    ``k``: walking toward or away from the camera a step's image length shrinks with
+    the square of the distance and the body length with the distance, so the ratio
+    stays the same along the walk (a common factor does not matter).
+    """
+    near, far = int(round(STEP_NEAR_S * fps)), max(int(round(STEP_FAR_S * fps)), int(round(STEP_NEAR_S * fps)) + 1)
+    out = np.full(peaks.size, np.nan)
+    for n, k in enumerate(peaks):
+        before = foot_px[max(0, k - far) : max(0, k - near)]
+        after = foot_px[k + near : k + far]
+        before = before[np.isfinite(before).all(axis=1)]
+        after = after[np.isfinite(after).all(axis=1)]
+        if before.size and after.size and np.isfinite(scale_px[k]):
+            shift = np.median(after, axis=0) - np.median(before, axis=0)
+            out[n] = float(np.hypot(shift[0], shift[1])) / scale_px[k] ** 2
+    return out
+
+
+def _frontal_toe_departure_time(
+    time_s: np.ndarray, toe_px: np.ndarray, scale_px: np.ndarray, anchor: int, peak: int, fps: float
+):
+    """Toe off walking toward the camera: the toe leaves the place where it stood.
+
+    While the other foot lands (frame ``anchor``, its heel strike) this foot stands
+    flat or on its toe, so the toe's image point then marks its place on the floor:
+    the median of its known positions over :data:`FRONTAL_REFERENCE_S` up to
+    ``anchor``.  The toe off is the first time after ``anchor`` and up to the swing
+    peak ``peak`` at which the toe lies :data:`FRONTAL_DEPARTURE_BL` body lengths or
+    more from that place and stays so for :data:`FRONTAL_DEPARTURE_HOLD_S`,
+    interpolated between frames.  A position needs no differencing, so the pose
+    model's jitter of the toe does not add up as it does in its speed, and the lift
+    and the approach of the toe, which cancel in the speed of its image for the
+    first tenths of a second, both take it away from its place.  Time in seconds;
+    None when the toe is unknown there or does not leave.
+
+    ``toe_px`` is the toe's (T, 2) image track, px; ``scale_px`` the body length, px.
+    """
+    back = max(1, int(round(FRONTAL_REFERENCE_S * fps)))
+    stood = toe_px[max(0, anchor - back) : anchor + 1]
+    stood = stood[np.isfinite(stood).all(axis=1)]
+    if not stood.size:
+        return None
+    place = np.median(stood, axis=0)
+    away = np.hypot(toe_px[:, 0] - place[0], toe_px[:, 1] - place[1]) / scale_px
+    hold = max(1, int(round(FRONTAL_DEPARTURE_HOLD_S * fps)))
+    for i in range(anchor + 1, min(peak, away.size - 1) + 1):
+        if not np.isfinite(away[i]):
+            return None
+        after = away[i : i + hold]
+        if away[i] >= FRONTAL_DEPARTURE_BL and np.isfinite(after).all() and (after >= FRONTAL_DEPARTURE_BL).all():
+            a, b = away[i - 1], away[i]
+            w = (FRONTAL_DEPARTURE_BL - a) / (b - a) if np.isfinite(a) and b != a else 0.0
+            return float(time_s[i - 1] + w * (time_s[i] - time_s[i - 1]))
+    return None
+
+
+def _keep_apart(peaks: np.ndarray, heights: np.ndarray, min_frames: int) -> np.ndarray:
+    """The highest peaks such that no two kept ones are closer than ``min_frames``, in frame order."""
+    kept: list[int] = []
+    for n in np.argsort(-heights, kind="stable"):
+        if all(abs(int(peaks[n]) - k) >= min_frames for k in kept):
+            kept.append(int(peaks[n]))
+    return np.array(sorted(kept), dtype=int)
+
+
 def _ever_positive(time_s: np.ndarray, values: np.ndarray, t: float, half_s: float) -> bool:
     """True when ``values`` is positive somewhere within ``half_s`` of time ``t``, or unknown there."""
     near = np.abs(time_s - t) <= half_s
@@ -325,8 +448,13 @@ def detect_side_events(
     side: str,
     view: str,
     direction: str,
+    other_strikes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Heel strike and toe off times (s, video time) of one foot; see the module notes."""
+    """Heel strike and toe off times (s, video time) of one foot; see the module notes.
+
+    ``other_strikes`` (s), the other foot's heel strikes, are needed for toe offs
+    walking toward the camera; without them these come from the toe's speed.
+    """
     heel = image_px[:, INDEX[f"{side}_heel"]]
     toe = image_px[:, INDEX[f"{side}_foot_index"]]
     scale = _image_scale_px(image_px, time_s)
@@ -338,11 +466,23 @@ def detect_side_events(
     burst = np.where(walking & np.isfinite(foot_speed), foot_speed, 0.0)
     if not np.any(burst > 0):
         return np.empty(0), np.empty(0)
-    peaks, _ = find_peaks(burst, distance=max(1, int(MIN_STRIDE_S * fps)))
+    apart = max(1, int(MIN_STRIDE_S * fps))
+    peaks, _ = find_peaks(burst, distance=apart)
     if peaks.size == 0:
         return np.empty(0), np.empty(0)
     typical = float(np.median(burst[peaks][burst[peaks] >= np.percentile(burst[peaks], 50)]))
     peaks = peaks[burst[peaks] >= MIN_BURST_SHARE * typical]
+    if view == "frontal":
+        # bursts that leave the foot where it was are dropped before bursts are kept
+        # apart, so that such a jolt cannot hide the swing next to it
+        peaks, _ = find_peaks(burst)
+        peaks = peaks[burst[peaks] >= MIN_BURST_SHARE * typical]
+        steps = _image_steps(0.5 * (heel + toe), scale, peaks, fps)
+        known = steps[np.isfinite(steps)]
+        if known.size:
+            typical_step = float(np.median(known[known >= np.percentile(known, 50)]))
+            peaks = peaks[~(steps < MIN_STEP_SHARE * typical_step)]
+        peaks = _keep_apart(peaks, burst[peaks], apart)
     lead_heel = lead_toe = None
     if view == "sagittal":
         f = 1.0 if direction == "right" else -1.0
@@ -361,7 +501,17 @@ def detect_side_events(
         last = min(p + span, len(time_s) - 1)
         if view == "frontal":
             hs = _heel_strike_time(time_s, heel_speed, p, last, fps)
-            to = _frontal_toe_off_time(time_s, toe_speed, p, max(p - stance_span, previous + 1, 0), fps)
+            first = max(p - stance_span, previous + 1, 0)
+            to = _frontal_toe_off_time(time_s, toe_speed, p, first, fps)
+            landed = np.empty(0) if other_strikes is None or direction != "toward" else \
+                other_strikes[(other_strikes >= time_s[first]) & (other_strikes < time_s[p])]
+            if landed.size:
+                # walking toward the camera: the earlier of the toe's speed rise and its
+                # leaving its place, not before the other foot has landed
+                anchor = int(np.searchsorted(time_s, landed[-1]))  # first frame with the other foot down
+                left_place = _frontal_toe_departure_time(time_s, toe, scale, anchor, p, fps)
+                candidates = [x for x in (to, left_place) if x is not None and x >= time_s[anchor]]
+                to = min(candidates) if candidates else None
         else:
             around = slice(max(p - near, 0), p + near + 1)
             heel_top = float(np.nanmax(bridged_heel[around])) if np.isfinite(bridged_heel[around]).any() else np.nan
@@ -371,7 +521,10 @@ def detect_side_events(
             to = None if not np.isfinite(toe_top) else _crossing_time(
                 time_s, toe_speed, SPEED_SHARE * toe_top, p, max(p - span, 0), -1, across_gaps=True)
         previous = p
-        # seen from the side, a foot strikes in front of the other foot and leaves the floor behind it
+        # seen from the side, a foot strikes in front of the other foot, after a swing that
+        # carried it forward, and leaves the floor behind the other foot
+        if hs is not None and view == "sagittal" and not _came_forward(time_s, heel_forward, scale, hs, SEARCH_S):
+            hs = None
         if hs is not None and (lead_heel is None or _ever_positive(time_s, lead_heel, hs, LEAD_WINDOW_S)):
             strikes.append(hs)
         if to is not None and (lead_toe is None or _ever_positive(time_s, -lead_toe, to, LEAD_WINDOW_S)):
@@ -440,8 +593,18 @@ def detect_gait_events(
     """
     out: dict[str, dict[str, np.ndarray]] = {"heel_strike": {}, "toe_off": {}}
     t = np.asarray(time_s, dtype=np.float64)
+    walking = np.asarray(walking, bool)
+    found = {side: detect_side_events(image_px, t, fps, walking, side, view, direction) for side in SIDES}
+    if view == "frontal" and direction == "toward":
+        # a toe off seen from the front is where the toe leaves its place, which it marks
+        # while the other foot lands
+        found = {
+            side: (found[side][0], detect_side_events(
+                image_px, t, fps, walking, side, view, direction, other_strikes=found[other][0])[1])
+            for side, other in zip(SIDES, SIDES[::-1])
+        }
     for side in SIDES:
-        hs, to = detect_side_events(image_px, t, fps, np.asarray(walking, bool), side, view, direction)
+        hs, to = found[side]
         out["heel_strike"][side] = hs
         out["toe_off"][side] = keep_toe_offs_in_stance(hs, to)
     return out

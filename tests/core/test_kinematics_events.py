@@ -17,12 +17,12 @@ def _inner(times, t_end: float, edge: float = 0.5) -> np.ndarray:
     return times[(times > edge) & (times < t_end - edge)]
 
 
-def _check_strikes(found: dict, truth, t_end: float, fps: float) -> None:
+def _check_strikes(found: dict, truth, t_end: float, fps: float, frames: float = 1.0) -> None:
     for side in SIDES:
         inner = _inner(found[side], t_end)
         true = _inner(truth.heel_strike[side], t_end)
         assert len(inner) == len(true), (side, inner, true)
-        assert np.max(np.abs(inner - true)) <= 1.0 / fps, (side, inner, true)
+        assert np.max(np.abs(inner - true)) <= frames / fps, (side, inner, true)
 
 
 @pytest.mark.parametrize(
@@ -150,3 +150,76 @@ def test_front_view_toe_offs_are_within_one_frame(direction, speed_m_s, stride_s
         assert len(found) == len(true) >= 4, (side, found, true)
         assert np.max(np.abs(found - true)) <= 1.25 / pose.fps, (side, found, true)
 
+
+
+def _pose_model_jitter(image_px: np.ndarray, fps: float, sigma_px: float, seed: int) -> np.ndarray:
+    """Landmarks with the pose model's kind of error: independent noise per point and axis,
+    smoothed like the cleaned landmarks (6 Hz low-pass), ``sigma_px`` before smoothing."""
+    from scipy.signal import butter, filtfilt
+
+    noise = np.random.default_rng(seed).normal(0.0, sigma_px, image_px.shape)
+    b, a = butter(2, 6.0 / (0.5 * fps))
+    return image_px + filtfilt(b, a, noise, axis=0)
+
+
+@pytest.mark.parametrize("seed", [1, 3, 4])
+def test_front_view_toe_offs_hold_under_the_pose_models_jitter(seed):
+    # Walking toward the camera the toe barely moves in the picture in early swing (its
+    # lift and its approach cancel): with jitter of about half a pixel the toe's speed
+    # showed its rise 6-7 frames late on some steps (seed 3: one toe off a whole stride
+    # off).  Where the toe leaves the place it stood on when the other foot struck is
+    # found within about a frame on every step.
+    pose, truth = make_walk(view="frontal", direction="toward", duration_s=8.0, speed_m_s=0.9, stride_s=1.25,
+                            stance_share=0.64, camera_distance_m=4.0)
+    px = _pose_model_jitter(pose.image_px, pose.fps, 0.5, seed)
+    walking = np.ones(len(pose.time_s), dtype=bool)
+    events = detect_gait_events(px, pose.time_s, fps=pose.fps, walking=walking, view="frontal", direction="toward")
+    t_end = pose.time_s[-1]
+    for side in SIDES:
+        found = _inner(events["toe_off"][side], t_end)
+        true = _inner(truth.toe_off[side], t_end)
+        assert len(found) == len(true) >= 5, (side, found, true)
+        assert np.max(np.abs(found - true)) <= 1.5 / pose.fps, (side, found, true)
+
+
+def test_a_standing_foot_jolted_at_the_other_foots_landing_is_not_a_swing():
+    # The pose model's points of a standing foot jump sideways when the other foot lands
+    # (0.05 body lengths for 0.2 s, and back).  Taken for a swing burst this jolt hid the
+    # true swing next to it and put the left strikes 10 frames early; it carries the foot
+    # nowhere, so it is not a swing, and every strike is found as without the jolt
+    # (within 1.25 frames: seen from the front the analytic walker's strikes are found
+    # 0.9-1.05 frames late).
+    pose, truth = make_walk(view="frontal", direction="toward", duration_s=8.0, speed_m_s=0.9, stride_s=1.25,
+                            stance_share=0.64, camera_distance_m=4.0)
+    px = pose.image_px.copy()
+    body_px = float(np.median(np.nanmax(px[..., 1], axis=1) - np.nanmin(px[..., 1], axis=1)))
+    left_foot = [INDEX[f"left_{part}"] for part in ("heel", "ankle", "foot_index")]
+    jolt = 0.05 * body_px * np.array([0.3, 0.7, 1.0, 1.0, 0.7, 0.3])
+    for hs in truth.heel_strike["right"]:
+        i = int(round(hs * pose.fps))
+        if i + jolt.size <= len(px):
+            px[i : i + jolt.size, left_foot, 0] += jolt[:, None]
+    walking = np.ones(len(pose.time_s), dtype=bool)
+    events = detect_gait_events(px, pose.time_s, fps=pose.fps, walking=walking, view="frontal", direction="toward")
+    _check_strikes(events["heel_strike"], truth, pose.time_s[-1], pose.fps, frames=1.25)
+
+
+def test_a_foot_standing_when_the_clip_begins_has_no_strike_there():
+    # The clip begins just after the left heel struck, and the pose model settles the
+    # left foot's points in the first frames (they swing 0.05 body lengths forward and
+    # back): a burst of speed, then a standing heel ahead of the other foot.  This was
+    # taken for a strike at 0.13 s (the 6-month sample: a strike at 0.21 s, cadence 105.6
+    # against 100.7).  A strike ends a swing that carried the heel forward, so the first
+    # strike found is the first true one.
+    pose, truth = make_walk(direction="right", duration_s=6.0, first_hs_left_s=-0.05)
+    px = pose.image_px.copy()
+    body_px = float(np.median(np.nanmax(px[..., 1], axis=1) - np.nanmin(px[..., 1], axis=1)))
+    left_foot = [INDEX[f"left_{part}"] for part in ("heel", "ankle", "foot_index")]
+    settle = 0.05 * body_px * np.array([0.0, 1.0, 0.0, -1.0, 0.0])
+    px[1 : 1 + settle.size, left_foot, 0] += settle[:, None]
+    walking = np.ones(len(pose.time_s), dtype=bool)
+    events = detect_gait_events(px, pose.time_s, fps=pose.fps, walking=walking, view="sagittal", direction="right")
+    true = truth.heel_strike["left"][truth.heel_strike["left"] > 0]
+    found = events["heel_strike"]["left"]
+    assert len(found) == len(true), (found, true)
+    assert np.max(np.abs(found - true)) <= 1.0 / pose.fps, (found, true)
