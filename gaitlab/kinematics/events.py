@@ -64,11 +64,11 @@ foot (after a heel strike and before the next).
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from gaitlab.landmarks import INDEX
 from gaitlab.processing.gaps import find_runs
 from gaitlab.processing.geometry import body_length_px
+from gaitlab.processing.peaks import find_peaks
 from gaitlab.types import SIDES
 
 #: Share of a swing's peak foot speed that marks toe off and heel strike.
@@ -467,7 +467,7 @@ def detect_side_events(
     if not np.any(burst > 0):
         return np.empty(0), np.empty(0)
     apart = max(1, int(MIN_STRIDE_S * fps))
-    peaks, _ = find_peaks(burst, distance=apart)
+    peaks = find_peaks(burst, distance=apart)
     if peaks.size == 0:
         return np.empty(0), np.empty(0)
     typical = float(np.median(burst[peaks][burst[peaks] >= np.percentile(burst[peaks], 50)]))
@@ -475,7 +475,7 @@ def detect_side_events(
     if view == "frontal":
         # bursts that leave the foot where it was are dropped before bursts are kept
         # apart, so that such a jolt cannot hide the swing next to it
-        peaks, _ = find_peaks(burst)
+        peaks = find_peaks(burst)
         peaks = peaks[burst[peaks] >= MIN_BURST_SHARE * typical]
         steps = _image_steps(0.5 * (heel + toe), scale, peaks, fps)
         known = steps[np.isfinite(steps)]
