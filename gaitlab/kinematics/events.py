@@ -371,7 +371,7 @@ def _image_steps(foot_px: np.ndarray, scale_px: np.ndarray, peaks: np.ndarray, f
     the same span before ``k``, in px divided by the squared body length (px) at
     ``k``: walking toward or away from the camera a step's image length shrinks with
     the square of the distance and the body length with the distance, so the ratio
-    stays the same along the walk (a common factor does not matter).
+    stays about the same along the walk (a common factor does not matter).
     """
     near, far = int(round(STEP_NEAR_S * fps)), max(int(round(STEP_FAR_S * fps)), int(round(STEP_NEAR_S * fps)) + 1)
     out = np.full(peaks.size, np.nan)
