@@ -83,36 +83,65 @@ def metric_position_m(image_px: np.ndarray, index: int, height_cm: float, image_
     return (image_px[:, index, 0] - cx) / scale
 
 
-#: A heel's footprint is its median position over this long after its strike, s
-#: (the heel stands still from the strike to heel off, a third of the stride or more).
-FOOTPRINT_S = 0.2
+#: Longest stance a heel's footprint is looked for in, s, when its toe off is unknown
+#: (a stance lasts 0.5-0.8 s at usual walking speeds).
+FOOTPRINT_MAX_S = 0.6
 
 
-def footprint_m(position_m: np.ndarray, time_s: np.ndarray, strike_s: float) -> float:
-    """Where a heel stood after its strike: the median of its metric position over
-    the frames from ``strike_s`` to ``strike_s`` + :data:`FOOTPRINT_S` (m; NaN when unknown).
+def footprint_m(position_m: np.ndarray, time_s: np.ndarray, strike_s: float, stance_end_s: float | None = None) -> float:
+    """Where a heel stood during its stance, m (NaN when unknown).
 
-    The median over the standing heel's frames, rather than one frame, keeps the
-    pose model's frame-to-frame wobble of a standing heel out of the step length.
+    The median metric position over the stiller half of the stance's frames (those
+    whose speed is at most the stance's median speed), from ``strike_s`` to
+    ``stance_end_s`` (the foot's toe off; :data:`FOOTPRINT_MAX_S` after the strike
+    when unknown or later).  The heel stands still from the strike to heel off, about
+    half the stance, and rolls forward after it; the pose model's heel wobbles while
+    it stands, and a strike found a few frames early starts the stance while the heel
+    still moves.  The stiller half keeps the moving frames out, and the median over
+    it keeps the wobble out of the step length.
     """
-    inside = (time_s >= strike_s) & (time_s <= strike_s + FOOTPRINT_S) & np.isfinite(position_m)
-    return float(np.median(position_m[inside])) if inside.any() else float("nan")
+    end = strike_s + FOOTPRINT_MAX_S
+    if stance_end_s is not None and strike_s < stance_end_s < end:
+        end = stance_end_s
+    inside = np.flatnonzero((time_s >= strike_s) & (time_s <= end) & np.isfinite(position_m))
+    if inside.size == 0:
+        return float("nan")
+    x = position_m[inside]
+    if inside.size < 3:
+        return float(np.median(x))
+    speed = np.abs(np.gradient(x, time_s[inside]))
+    return float(np.median(x[speed <= np.median(speed)]))
 
 
-def step_lengths_m(image_px, time_s, heel_strikes, cycles, height_cm, image_size_px) -> dict[str, list[float]]:
+def _toe_off_after(strike_s: float, toe_offs: np.ndarray, strikes: np.ndarray) -> float | None:
+    """The foot's toe off ending the stance that begins at ``strike_s`` (None if not found)."""
+    later = strikes[strikes > strike_s]
+    next_strike = float(later[0]) if later.size else np.inf
+    offs = toe_offs[(toe_offs > strike_s) & (toe_offs < next_strike)]
+    return float(offs[0]) if offs.size else None
+
+
+def step_lengths_m(
+    image_px, time_s, heel_strikes, toe_offs, cycles, height_cm, image_size_px
+) -> dict[str, list[float]]:
     """Step lengths of each side, m: along the line of progression from the other
-    heel's footprint to this heel's (:func:`footprint_m` of each heel at its strike)."""
+    heel's footprint to this heel's (:func:`footprint_m` of each heel over its stance)."""
     out: dict[str, list[float]] = {"left": [], "right": []}
     for side in SIDES:
         other = OTHER[side]
         own_x = metric_position_m(image_px, INDEX[f"{side}_heel"], height_cm, image_size_px)
         oth_x = metric_position_m(image_px, INDEX[f"{other}_heel"], height_cm, image_size_px)
         own = np.sort(heel_strikes[side])
+        own_to, oth_to = np.sort(toe_offs[side]), np.sort(toe_offs[other])
+        oth_hs = np.sort(heel_strikes[other])
         for cy in cycles[other]:
             nxt = own[(own > cy.start_s) & (own < cy.end_s)]
             if not nxt.size:
                 continue
-            d = abs(footprint_m(own_x, time_s, float(nxt[0])) - footprint_m(oth_x, time_s, cy.start_s))
+            strike = float(nxt[0])
+            here = footprint_m(own_x, time_s, strike, _toe_off_after(strike, own_to, own))
+            there = footprint_m(oth_x, time_s, cy.start_s, _toe_off_after(cy.start_s, oth_to, oth_hs))
+            d = abs(here - there)
             if np.isfinite(d):
                 out[side].append(float(d))
     return out
@@ -217,7 +246,7 @@ def compute_metrics(
     }
     if view == "sagittal":
         if height_cm is not None:
-            lengths = step_lengths_m(image_px, time_s, hs, cycles, height_cm, image_size_px)
+            lengths = step_lengths_m(image_px, time_s, hs, to, cycles, height_cm, image_size_px)
             step_len = _sided(lambda s: _mean(lengths[s]))
             speed = gait_speed_m_s(image_px, time_s, walking, height_cm, image_size_px)
         else:

@@ -157,20 +157,6 @@ def test_truth_comparison_reports_partial_recovery_at_six_months():
 @pytest.mark.model
 @pytest.mark.slow
 @needs_samples
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not met yet (2026-11-24, samples remade with the shirt tucked in above the stickers): the right "
-    "drop's recovery is now found (8.2 -> 5.3 deg against 8.5 -> 5.5 deg truth, 2.9 deg over its 2.8 deg MDC; "
-    "the 6-week sticker peaks had read 0.9 deg low because the shirt hid the top of the stance side's ASIS "
-    "sticker), and so is the rest of the 6-week compensation except the shorter right step: on the remade "
-    "6-week side clip two far-side (left) heel strikes are 0.15 s off (2.46 vs 2.61 s, 5.33 vs 5.18 s) where "
-    "the pose model's far heel wobbles 10-14 px after landing, so the steps read L/R 0.46/0.49 m against "
-    "0.49/0.42 m truth. The strikes are not the whole cause: with the truth's heel strike times put in, the "
-    "steps still read 0.48/0.47 m, because the pose model's far foot lags the true heel by up to 24 px at "
-    "the end of the swing and drifts up to 20 px back while it stands (the near leg swinging past): each "
-    "heel footprint is off by 2-4 cm (SD, after the walk-wide 3 % scale trend), which puts the left-minus-"
-    "right step gap 0.00-0.07 m off on the side clips with exact strike times.",
-)
 def test_demo_reports_the_compensation_the_samples_were_made_with(tmp_path):
     out = tmp_path / "demo.json"
     run = run_gaitlab("demo", "--quiet", "--json", str(out), "--library", str(tmp_path / "lib.sqlite"))

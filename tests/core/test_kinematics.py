@@ -207,3 +207,21 @@ def test_whole_analysis_is_unchanged_by_scale_and_shift():
     for side in SIDES:
         np.testing.assert_allclose(a.events["heel_strike"][side], b.events["heel_strike"][side], atol=1e-3)
         np.testing.assert_allclose(a.series[f"hip_flexion_{side}"], b.series[f"hip_flexion_{side}"], atol=0.5)
+
+
+def test_footprint_is_where_the_heel_stands_even_when_the_strike_comes_early():
+    from gaitlab.kinematics.spatiotemporal import footprint_m
+
+    fps = 30.0
+    t = np.arange(60) / fps
+    strike, heel_off, toe_off = 0.5, 0.9, 1.2
+    # the heel comes forward fast, stands at 1.0 m from the strike to heel off
+    # (with the pose model's wobble), then rolls forward until the toe leaves
+    x = np.where(t < strike, 1.0 - 1.5 * (strike - t), 1.0)
+    x = np.where(t > heel_off, 1.0 + 0.4 * (t - heel_off), x)
+    x = x + 0.01 * np.sin(2 * np.pi * 7 * t)
+    for found in (strike, strike - 4 / fps, strike + 2 / fps):  # on time, 4 frames early, 2 late
+        assert footprint_m(x, t, found, toe_off) == pytest.approx(1.0, abs=0.012), found
+    # without the toe off the stance is taken as FOOTPRINT_MAX_S long
+    assert footprint_m(x, t, strike - 4 / fps) == pytest.approx(1.0, abs=0.012)
+    assert np.isnan(footprint_m(np.full_like(t, np.nan), t, strike, toe_off))
