@@ -90,8 +90,12 @@ FOOTPRINT_MIN_SHARE = 0.4
 FOOTPRINT_MIN_SPACING = 0.5
 #: ... footprints closer than this share of the median spacing are one too many ...
 CLOSE_FOOTPRINTS = 0.6
-#: ... and the cost of a foot reading that puts a foot on the other leg's footprint.
-FOOTPRINT_COST = 30.0
+#: ... and the cost of a foot reading that puts a foot on the other leg's footprint:
+#: more than the feet's motion can cost in the three frame triples a reading
+#: enters (six points, each truncated), so that where the pose model's far foot
+#: is hidden and its labels wander, motion through those frames cannot overrule a
+#: foot seen standing where its leg stands.
+FOOTPRINT_COST = 3 * 6 * TRUNCATE
 #: The near foot's footprints must lie lower than the far foot's by this many
 #: standard errors before they overrule the pose model's labels.
 NEAR_FOOT_MIN_T = 3.0
@@ -99,6 +103,9 @@ NEAR_FOOT_MIN_T = 3.0
 OUTLIER_HALF_WINDOW = 3
 #: A point this far (trunk lengths) from its leg's running median is blanked.
 OUTLIER_DISTANCE = 0.3
+#: Foot landmarks of the two legs, as (ankle, heel, toe) of the left, then the right.
+_LEFT_FOOT = tuple(f[0] for f in FOOT_PAIRS)
+_RIGHT_FOOT = tuple(f[1] for f in FOOT_PAIRS)
 
 
 @dataclass(frozen=True)
@@ -321,6 +328,76 @@ def _footprint_cost(ca: np.ndarray, cb: np.ndarray, prints, legs: np.ndarray) ->
     return cost
 
 
+def stance_outliers(left: np.ndarray, right: np.ndarray, prints, legs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which frames' feet are off the footprint their leg stands on, and which are on it.
+
+    A foot stands on its footprint from the frame it lands to the frame it
+    leaves and cannot leave and come back in between.  So between the first and
+    the last frame of a footprint's run in which its leg's foot is seen on it,
+    that foot stands there; landing it may reach a little beyond it and settle
+    back, and late in the stance it rolls forward over the toes, but it never
+    moves backward.  Where its points lie behind the footprint, or nearer the
+    other foot than the footprint, the pose model put them on or toward the other
+    foot (a far foot hidden behind the near one swinging past, or a standing foot
+    dragged after the swinging one), and they are to be treated as missing;
+    where they lie on it they are right, however far the neighbouring frames'
+    points stray.
+
+    Parameters
+    ----------
+    left, right : (T, 2) float
+        Foot centres of the left and right labels after the leg reading, trunk
+        lengths; NaN where no foot point is present.
+    prints : list of (x, start, end)
+        Footprints from :func:`find_footprints`.
+    legs : (len(prints),) int
+        Which leg (0 or 1) stands on each footprint (:func:`footprint_legs`).
+
+    Returns
+    -------
+    off, on : (T, 2) bool
+        Per frame and side (left, right): the side's foot stands on a footprint
+        but is seen behind it or toward the other foot (``off``), or is seen on
+        the footprint (``on``).  Both are False outside the stances.
+    """
+    n = left.shape[0]
+    off = np.zeros((n, 2), dtype=bool)
+    on = np.zeros((n, 2), dtype=bool)
+    if len(prints) < 2:
+        return off, on
+    centres = np.stack([left[:, 0], right[:, 0]], axis=1)
+    near = np.zeros((n, len(prints), 2), dtype=bool)
+    for i, (x0, start, end) in enumerate(prints):
+        with np.errstate(invalid="ignore"):
+            near[start:end, i] = np.abs(centres[start:end] - x0) <= FOOTPRINT_HALF_WIDTH
+    # which side stands on the footprints of leg 0: the one seen on them more often
+    # (its frames on leg 0's footprints plus the other side's on leg 1's)
+    is0 = np.asarray(legs) == 0
+    left_is_0 = near[:, is0, 0].sum() + near[:, ~is0, 1].sum()
+    right_is_0 = near[:, is0, 1].sum() + near[:, ~is0, 0].sum()
+    first_side = 0 if left_is_0 >= right_is_0 else 1
+    # walking direction along image x: the feet stand on later footprints further on
+    xs = np.array([p[0] for p in prints])
+    starts = np.array([p[1] for p in prints], dtype=float)
+    ahead = 1.0 if np.sum((xs - xs.mean()) * (starts - starts.mean())) >= 0 else -1.0
+    for i, (x0, _, _) in enumerate(prints):
+        side = first_side if legs[i] == 0 else 1 - first_side
+        seen_on = np.flatnonzero(near[:, i, side])
+        if seen_on.size < 2:
+            continue
+        first, last = int(seen_on[0]), int(seen_on[-1]) + 1
+        stance = near[first:last, i, side]
+        on[first:last, side] |= stance
+        own, other = centres[first:last, side], centres[first:last, 1 - side]
+        with np.errstate(invalid="ignore"):
+            # behind its footprint, or nearer the other foot than its footprint; a
+            # foot ahead of it may be landing beyond it or rolling over the toes
+            behind = ahead * (own - x0) < 0
+            nearer_other = np.abs(own - other) < np.abs(own - x0)
+            off[first:last, side] |= ~stance & np.isfinite(own) & (behind | nearer_other)
+    return off, on
+
+
 def _viterbi(motion: np.ndarray, unary: np.ndarray) -> np.ndarray:
     """Cheapest reading (index into _STATES) per frame of one stretch.
 
@@ -487,7 +564,8 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0, direction: str | No
     # across stretches the legs cannot be followed through
     ca, cb = _foot_centres(fa, fb)
     prints = find_footprints(np.stack([ca, cb], axis=1), fps)
-    foot = _footprint_cost(ca, cb, prints, footprint_legs(prints))
+    legs = footprint_legs(prints)
+    foot = _footprint_cost(ca, cb, prints, legs)
     anchored = foot[:, 0] != foot[:, 1]
     knees_swapped = np.zeros(n, dtype=bool)
     feet_swapped = np.zeros(n, dtype=bool)
@@ -542,6 +620,13 @@ def find_leg_labels(image_px: np.ndarray, fps: float = 30.0, direction: str | No
             median = _running_median(track, OUTLIER_HALF_WINDOW)
             with np.errstate(invalid="ignore"):
                 outliers[:, j] = np.linalg.norm(track - median, axis=1) > OUTLIER_DISTANCE
+    # a standing foot: on its footprint it is right, off it the model misplaced it
+    off, on = stance_outliers(
+        *_foot_centres(relabelled[:, list(_LEFT_FOOT)], relabelled[:, list(_RIGHT_FOOT)]), prints, legs
+    )
+    for side, joints in enumerate((_LEFT_FOOT, _RIGHT_FOOT)):
+        for j in joints:
+            outliers[:, j] = (outliers[:, j] & ~on[:, side]) | off[:, side]
     return LegLabels(knees_swapped, feet_swapped, outliers)
 
 

@@ -22,6 +22,7 @@ from gaitlab.processing.swaps import (
     find_leg_labels,
     footprint_legs,
     near_foot_offset,
+    stance_outliers,
     swap_legs,
 )
 from gaitlab.processing.trimming import find_in_frame
@@ -147,3 +148,76 @@ def test_legs_are_read_from_the_points_before_gating():
     ok = np.isfinite(knee[:, 0]) & _apart(px, LEFT_KNEE, RIGHT_KNEE)
     assert ok.sum() > 0.5 * len(px)
     assert np.median(np.linalg.norm(knee[ok] - px[ok, LEFT_KNEE], axis=1)) < 5.0
+
+
+def _hide_the_far_foot_at_crossings(px: np.ndarray, crossings, pattern: str) -> np.ndarray:
+    """The walk's labels as the pose model gives them while the near foot swings past the far one.
+
+    In the frames before each crossing, "B" drags both foot labels onto the
+    swinging left foot (the standing right one is hidden behind it), "X" exchanges
+    the feet, "O" leaves them right.
+    """
+    out = px.copy()
+    for c in crossings:
+        for k, kind in zip(range(c - len(pattern) + 1, c + 1), pattern):
+            left, right = px[k, FOOT], px[k, FOOT_R]
+            if kind == "B":
+                out[k, FOOT_R] = left + 0.15 * (right - left)
+                out[k, FOOT] = left + 0.3 * (right - left)
+            elif kind == "X":
+                out[k, FOOT], out[k, FOOT_R] = right, left
+    return out
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_standing_foot_stays_on_its_footprint_while_the_other_swings_past(seed):
+    # walking left the right foot is the far one; while the left swings past it the
+    # model drags the right foot's labels onto the left foot and exchanges the feet
+    # now and then.  Motion through those frames made the correction follow the
+    # swinging foot (the right heel left its footprint by half a trunk for five
+    # frames, so its strike came late); the footprint the right foot is seen on
+    # before and after says where it stands.
+    rng = np.random.default_rng(seed)
+    pose, _ = make_walk(direction="left", duration_s=6.0)
+    px = pose.image_px
+    crossings = (67, 132)  # the left foot passes the standing right one
+    assert all((px[c - 1, 27, 0] - px[c - 1, 28, 0]) * (px[c, 27, 0] - px[c, 28, 0]) < 0 for c in crossings)
+    damaged = _hide_the_far_foot_at_crossings(px, crossings, "BBXBOBXBO") + rng.normal(0.0, 1.5, px.shape)
+    cleaned = clean_pose(pose.replace(image_px=damaged), view="sagittal", direction="left")
+    trunk = float(np.median(np.linalg.norm(px[:, 11] - px[:, 23], axis=1)))
+    heel = cleaned.pose.image_px[:, 30, 0]
+    for c in crossings:
+        window = slice(c - 9, c + 2)
+        assert np.isfinite(heel[window]).all()
+        assert np.max(np.abs(heel[window] - px[window, 30, 0])) < 0.1 * trunk
+
+
+def test_stance_outliers_know_landing_beyond_the_footprint_from_a_foot_put_behind_it():
+    # walking right (x grows): left stands at 0 (frames 0-20), right at 1 (10-30),
+    # left at 2 (20-40); trunk lengths
+    n = 40
+    left = np.full((n, 2), np.nan)
+    right = np.full((n, 2), np.nan)
+    left[:, 1] = right[:, 1] = 5.0
+    left[0:22, 0] = 0.0
+    left[22:, 0] = np.linspace(0.2, 2.0, 18)
+    right[0:10, 0] = np.linspace(-1.0, 0.9, 10)
+    right[10:30, 0] = 1.0
+    right[30:, 0] = np.linspace(1.2, 3.0, 10)
+    right[11, 0] = 1.35  # landing: reaches beyond its footprint and settles back
+    right[15, 0] = 0.6  # behind its footprint: the model dragged it back
+    right[24, 0] = 1.4  # ahead, rolling over the toes while the left foot is far behind
+    right[27, 0] = 1.35  # ahead, but nearer the swinging left foot than its footprint
+    left[27, 0] = 1.45
+    prints = [(0.0, 0, 20), (1.0, 10, 30), (2.0, 20, 40)]
+    off, on = stance_outliers(left, right, prints, footprint_legs(prints))
+    assert np.flatnonzero(off[:, 1]).tolist() == [15, 27]
+    assert not off[:, 0].any()
+    assert on[12:15, 1].all() and not on[[11, 15, 24, 27], 1].any()
+    assert not on[:10, 1].any()  # before the right foot is first seen on its footprint
+    # the same walk with the sides named the other way round
+    off_swapped, _ = stance_outliers(right, left, prints, 1 - footprint_legs(prints))
+    assert np.flatnonzero(off_swapped[:, 0]).tolist() == [15, 27]
+    # fewer than two footprints say nothing
+    off_none, on_none = stance_outliers(left, right, prints[:1], footprint_legs(prints[:1]))
+    assert not off_none.any() and not on_none.any()
