@@ -30,6 +30,14 @@ pose model gave in most frames where the legs are apart.  Finally points that
 jump away from their own leg's track for a few frames (a label put on the other
 leg) are blanked, so gap filling replaces them.
 
+Footprints (where a foot stood still; they alternate between the legs) enter the
+reading as a cost that motion cannot outweigh: a label seen on a footprint while
+it is stood on, and the other label not, is that footprint's leg.  A standing
+foot never moves backward and does not leave its footprint and come back, so
+between the first and last frame it is seen on it, its points behind it or
+nearer the other foot are blanked (:func:`stance_outliers`): there the pose model
+dragged the hidden far foot onto the near one swinging past.
+
 The hips are left as labelled: seen from the side they nearly coincide and the
 model places them from the body's orientation, which it gets right.
 
