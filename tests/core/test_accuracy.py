@@ -2,9 +2,9 @@
 
 The clips come from ``benchmarks/accuracy.py`` (the same comparison the
 benchmark reports in ``docs/accuracy.md``) with seeds unlike the samples.  Bars
-that gaitlab does not meet yet are marked ``xfail`` with the measured figure: strict
-(meeting them turns the suite red until the mark goes) where the figure is far from
-the bar, not strict where it sits near the bar and varies between runs.
+that gaitlab does not meet yet are marked strict ``xfail`` with the measured figure
+(meeting them turns the suite red until the mark goes); the clips and the pose
+model's output on them are the same on every run.
 """
 
 from __future__ import annotations
@@ -68,14 +68,6 @@ def frontal(clip_dir) -> dict:
     return acc.analyse_clip(video, walk)
 
 
-_SAGITTAL_SHORT = ("on this clip (seed 51) labels (100 %) and strikes (none missed or extra) meet the bars; "
-                   "strike MAE (1.08 frames), step times (38 ms) and cadence (109.8 vs 107.0 /min) do not "
-                   "(docs/accuracy.md has the other clips)")
-
-
-# Not strict: cadence sits within 1 step/min of its bar and the pose model's output varies a
-# little between runs, so this test passes on some runs (seen in CI). The floors below guard it.
-@pytest.mark.xfail(strict=False, reason=_SAGITTAL_SHORT)
 def test_sagittal_bars_labels_events_cadence_step_times(sagittal):
     assert sagittal["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
     assert sagittal["heel_strike_mae_frames"] <= acc.HEEL_STRIKE_MAE_MAX_FRAMES
