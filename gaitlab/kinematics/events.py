@@ -56,6 +56,23 @@ strike (walking, a foot leaves the floor only once the other has landed).
 Walking away, the speed crossing alone is kept: the heel's rise then moves the
 toe's point the way the swing will, and the place is left too early.
 
+Heel strikes walking **away** from the camera are timed by the pelvis.  Seen
+from behind by a camera above the floor, a heel descending in late swing moves
+down in the picture while its travel away moves it up toward the horizon; the
+two cancel, and the pose model's heel stands still in the picture a quarter
+second before it lands, so the heel's speed puts the strike in late swing (8
+frames early on a 720p walk away, every strike missed).  The body is lowest in
+early double support, just after a strike, so each strike of the heel's speed
+is moved to the lowest point of the hip midpoint in the picture (its image
+height less a slow quadratic trend that takes up the perspective drift) between
+just before that strike and just before the other foot's next one
+(:func:`_away_strikes_at_pelvis_low`).  This leans on a typical gait timing, the
+pelvis being lowest within about a frame of the strike; a pelvis that does not
+rise and fall by :data:`PELVIS_MIN_RISE_BL` leaves the strike where the heel put
+it.  Walking toward the camera the heel's strike is kept: there the pelvis's low
+was no steadier than the heel (the slow 6-week sample: 0.8 frames by the heel,
+2-4 frames by the pelvis).
+
 Events are then checked for plausibility: strikes of one foot closer than
 :data:`MIN_STRIDE_S` are merged, and a toe off must fall inside a stance of its
 foot (after a heel strike and before the next).
@@ -67,7 +84,7 @@ import numpy as np
 
 from gaitlab.landmarks import INDEX
 from gaitlab.processing.gaps import find_runs
-from gaitlab.processing.geometry import body_length_px
+from gaitlab.processing.geometry import body_length_px, hip_midpoint_px
 from gaitlab.processing.peaks import find_peaks
 from gaitlab.types import SIDES
 
@@ -131,6 +148,21 @@ FRONTAL_DEPARTURE_BL = 0.012
 #: position over this long up to the other foot's strike, s.
 FRONTAL_DEPARTURE_HOLD_S = 0.1
 FRONTAL_REFERENCE_S = 0.1
+#: Walking away: the pelvis's height in the picture is its hip midpoint's image height
+#: less a quadratic trend fitted over this long either side of each frame, s (about a
+#: stride: the perspective drift of walking away is slow, the step's rise and fall is not).
+PELVIS_TREND_S = 0.6
+#: ... its lowest point after a heel-speed strike is looked for from this long before
+#: that strike to this long before the other foot's next one, s ...
+PELVIS_SEARCH_BEFORE_S = 0.1
+#: ... (or this long after the strike when the other foot has none), s ...
+PELVIS_SEARCH_S = 0.45
+#: ... and placed between frames by a parabola fitted over this long either side, s;
+#: a low counts only when the pelvis there is this many body lengths lower than at its
+#: highest in the window (the body rises and falls 0.01-0.03 body lengths over a step;
+#: a pelvis held level leaves nothing but the pose model's jitter to time).
+PELVIS_FIT_S = 0.1
+PELVIS_MIN_RISE_BL = 0.004
 
 
 def _speed_bl_s(points: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
@@ -424,6 +456,84 @@ def _frontal_toe_departure_time(
     return None
 
 
+def _pelvis_lowness_bl(image_px: np.ndarray, time_s: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
+    """(T,) how low the pelvis is in the picture, body lengths, positive = lower (NaN where unknown).
+
+    It is the hip midpoint's image height (y, px, down) less a quadratic in time
+    fitted to it over :data:`PELVIS_TREND_S` either side of the frame, divided by
+    the body length ``scale_px`` (px).  Walking toward or away from the camera the
+    hip midpoint drifts slowly in the picture with the distance (perspective);
+    the quadratic takes up that drift and leaves the body's rise and fall over
+    each step, lowest in early double support.
+    """
+    y = hip_midpoint_px(image_px)[:, 1]
+    out = np.full(y.shape, np.nan)
+    for i in range(y.size):
+        near = (np.abs(time_s - time_s[i]) <= PELVIS_TREND_S) & np.isfinite(y)
+        if not np.isfinite(y[i]) or near.sum() < 6 or not np.isfinite(scale_px[i]):
+            continue
+        dt = time_s[near] - time_s[i]
+        design = np.stack([np.ones_like(dt), dt, dt * dt], axis=1)
+        coef = np.linalg.lstsq(design, y[near], rcond=None)[0]
+        out[i] = (y[i] - coef[0]) / scale_px[i]
+    return out
+
+
+def _pelvis_low_time(time_s: np.ndarray, lowness: np.ndarray, start_s: float, end_s: float, fps: float):
+    """Time (s) at which the pelvis is lowest in the picture between ``start_s`` and ``end_s``.
+
+    The frame where ``lowness`` (body lengths, positive = lower; see
+    :func:`_pelvis_lowness_bl`) is largest, moved by at most one frame to the vertex
+    of a parabola fitted over :data:`PELVIS_FIT_S` either side of it.  None when the
+    pelvis is unknown there, its largest value lies on the window's edge (no low
+    inside the window) or it is less than :data:`PELVIS_MIN_RISE_BL` above the
+    window's smallest (a pelvis that does not rise and fall has no low to time).
+    """
+    window = np.flatnonzero((time_s >= start_s) & (time_s < end_s) & np.isfinite(lowness))
+    if window.size < 3:
+        return None
+    i = int(window[np.argmax(lowness[window])])
+    if i in (window[0], window[-1]) or lowness[i] - float(np.min(lowness[window])) < PELVIS_MIN_RISE_BL:
+        return None
+    near = (np.abs(time_s - time_s[i]) <= PELVIS_FIT_S + 1e-9) & np.isfinite(lowness)
+    dt = time_s[near] - time_s[i]
+    if near.sum() < 3:
+        return float(time_s[i])
+    curve, slope, _ = np.polyfit(dt, lowness[near], 2)
+    shift = -slope / (2.0 * curve) if curve < 0 else 0.0
+    return float(time_s[i] + np.clip(shift, -1.0 / fps, 1.0 / fps))
+
+
+def _away_strikes_at_pelvis_low(
+    strikes: dict[str, np.ndarray], image_px: np.ndarray, time_s: np.ndarray, fps: float
+) -> dict[str, np.ndarray]:
+    """Heel strikes walking away from the camera, moved to the pelvis's low after each.
+
+    Seen from behind by a camera above the floor, a heel descending in late swing
+    moves down in the picture while its travel away moves it up toward the horizon;
+    the two cancel, so the heel's picture stands still a quarter second before it
+    lands and the heel's speed puts the strike in late swing.  The body is lowest in
+    early double support, just after a heel strike (gait mechanics: both legs reach
+    the floor, spread), so each strike of the heel's speed is moved to the pelvis's
+    lowest point (:func:`_pelvis_low_time`) from :data:`PELVIS_SEARCH_BEFORE_S` before
+    it to as long before the other foot's next strike (or :data:`PELVIS_SEARCH_S`
+    after it): the one low between this foot's landing and the other's.  A strike
+    without a clear low there is kept as found.  ``strikes`` holds each foot's
+    strike times, s.
+    """
+    lowness = _pelvis_lowness_bl(image_px, time_s, _image_scale_px(image_px, time_s))
+    out: dict[str, np.ndarray] = {}
+    for side, other in zip(SIDES, SIDES[::-1]):
+        moved = []
+        for hs in strikes[side]:
+            later = strikes[other][strikes[other] > hs]
+            end = later[0] - PELVIS_SEARCH_BEFORE_S if later.size else hs + PELVIS_SEARCH_S
+            low = _pelvis_low_time(time_s, lowness, hs - PELVIS_SEARCH_BEFORE_S, end, fps)
+            moved.append(hs if low is None else low)
+        out[side] = _merge_close(np.array(moved))
+    return out
+
+
 def _keep_apart(peaks: np.ndarray, heights: np.ndarray, min_frames: int) -> np.ndarray:
     """The highest peaks such that no two kept ones are closer than ``min_frames``, in frame order."""
     kept: list[int] = []
@@ -603,6 +713,9 @@ def detect_gait_events(
                 image_px, t, fps, walking, side, view, direction, other_strikes=found[other][0])[1])
             for side, other in zip(SIDES, SIDES[::-1])
         }
+    if view == "frontal" and direction == "away":
+        moved = _away_strikes_at_pelvis_low({side: found[side][0] for side in SIDES}, image_px, t, fps)
+        found = {side: (moved[side], found[side][1]) for side in SIDES}
     for side in SIDES:
         hs, to = found[side]
         out["heel_strike"][side] = hs

@@ -1,4 +1,4 @@
-"""Heel strikes of slow, short-stepped and glitchy side-view walks, and toe offs of front-view walks (the analytic walker)."""
+"""Heel strikes of slow, short-stepped and glitchy side-view walks and of front-view walks away, and toe offs of front-view walks (the analytic walker)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import pytest
 from test_kinematics_walker import make_walk
 
 from gaitlab.kinematics import analyze_gait
-from gaitlab.kinematics.events import _sagittal_heel_strike_time, detect_gait_events
+from gaitlab.kinematics.events import (
+    _pelvis_low_time,
+    _sagittal_heel_strike_time,
+    detect_gait_events,
+)
 from gaitlab.landmarks import INDEX
 from gaitlab.types import SIDES
 
@@ -223,3 +227,42 @@ def test_a_foot_standing_when_the_clip_begins_has_no_strike_there():
     found = events["heel_strike"]["left"]
     assert len(found) == len(true), (found, true)
     assert np.max(np.abs(found - true)) <= 1.0 / pose.fps, (found, true)
+
+
+def test_walking_away_strikes_are_where_the_pelvis_is_lowest_not_where_the_heel_picture_stops():
+    # Seen from behind, a heel descending in late swing moves down in the picture while
+    # its travel away moves it up: the pose model's heel stood still in the picture a
+    # quarter second before it landed, and the heel's speed put every strike 8 frames
+    # early (front-away-720-trend: 7 of 7 missed and extra).  The body is lowest just
+    # after each strike; there every strike is found within a frame.
+    pose, truth = make_walk(view="frontal", direction="away", duration_s=8.0, speed_m_s=1.0, stride_s=1.1,
+                            stance_share=0.6, camera_distance_m=3.0)
+    px = pose.image_px.copy()
+    fps, t = pose.fps, pose.time_s
+    body_px = np.nanmax(px[..., 1], axis=1) - np.nanmin(px[..., 1], axis=1)
+    strikes = np.sort(np.concatenate([truth.heel_strike[s] for s in SIDES]))
+    # the pelvis falls and rises 0.015 body lengths over each step, lowest at the strikes
+    nearest = np.min(np.abs(t[:, None] - strikes[None, :]), axis=1)
+    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    px[:, hips, 1] += (0.015 * body_px * np.exp(-((nearest / 0.15) ** 2)))[:, None]
+    for side in SIDES:
+        heel = INDEX[f"{side}_heel"]
+        for hs in truth.heel_strike[side]:
+            k = int(round(hs * fps))
+            if 8 <= k < len(t):
+                px[k - 8 : k, heel] = px[k, heel]  # the heel's picture stops 8 frames early
+    walking = np.ones(len(t), dtype=bool)
+    events = detect_gait_events(px, t, fps=fps, walking=walking, view="frontal", direction="away")
+    _check_strikes(events["heel_strike"], truth, t[-1], fps, frames=1.0)
+
+
+def test_the_pelvis_low_is_the_vertex_of_its_fall_and_rise_and_a_level_pelvis_has_none():
+    fps = 30.0
+    t = np.arange(60) / fps
+    dip = 0.02 - 2.0 * (t - 1.012) ** 2  # lowest in the picture at 1.012 s, between frames
+    assert _pelvis_low_time(t, dip, 0.7, 1.3, fps) == pytest.approx(1.012, abs=1e-6)
+    # a pelvis held level (pose-model jitter of 0.001 body lengths) has no low to time
+    level = 0.001 * np.random.default_rng(0).standard_normal(t.size)
+    assert _pelvis_low_time(t, level, 0.7, 1.3, fps) is None
+    # nor a window that ends before the pelvis is lowest
+    assert _pelvis_low_time(t, dip, 0.5, 0.9, fps) is None
