@@ -585,13 +585,22 @@ FINDINGS = """\
   the truth (the 6-week one had read 5.9° against 8.5°: late toe offs started the
   single-support window after the drop) and front-view cadence within 1 /min (was off by
   up to 17 /min).
-  Heel strikes still come 3-5 frames early walking toward the camera: in the last part
-  of the swing the heel moves forward and down almost along the camera's line of sight
-  (a camera 1 m high sees the floor 5-10 m away at 6-11° below the horizon), so its
-  picture stops moving a few frames before it lands, and the heel, toe, ankle and foot
-  centre all show it (measured round two). Walking away at 720p strikes are missed and
-  doubled. A recording whose strikes do not follow the rhythm of walking says its step
-  figures and pelvic drop are unreliable. Not solved.
+  Heel strikes walking toward the camera still come 3-5 frames early: the model's heel
+  reaches its footprint in the picture about 4 frames before the true strike, and the
+  toe, ankle and foot centre do the same (measured round two). Walking away, the heel's
+  picture stands still about 0.25 s before it lands (descending moves it down the picture,
+  moving away moves it up toward the horizon, and the two cancel), so each strike found
+  from the heel's speed is moved to the moment the hip midpoint is lowest (the slow drift
+  of walking away removed) between just before it and the other foot's next strike:
+  `front-away-720-trend` 3.50 frames with 7 missed / 7 extra → 0.51 frames, and the
+  other walk away (`front-away-720-trend-stickers`, another seed) 1.39 frames with 7 / 8 →
+  0.62 frames, none missed on either. This leans on a timing of typical gait, the pelvis lowest in early double
+  support within a frame or two of the strike (the gait lab's walker within one); it is to
+  be checked on real recordings. Walking toward, the same rule brought four of five clips
+  to 0.5-1.5 frames but broke the slow, stiff 6-week sample (its pelvis barely rises and
+  falls: 0.8 → 3.9 frames, 6 missed), so it is not used there. A recording whose strikes
+  do not follow the rhythm of walking says its step figures and pelvic drop are
+  unreliable. Not solved walking toward.
 """
 
 
