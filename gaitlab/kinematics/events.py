@@ -468,13 +468,19 @@ def _pelvis_lowness_bl(image_px: np.ndarray, time_s: np.ndarray, scale_px: np.nd
     """
     y = hip_midpoint_px(image_px)[:, 1]
     out = np.full(y.shape, np.nan)
+    # time_s increases, so each frame's window is a slice (a long video stays linear in time)
+    starts = np.searchsorted(time_s, time_s - PELVIS_TREND_S - 1e-9, side="left")
+    ends = np.searchsorted(time_s, time_s + PELVIS_TREND_S + 1e-9, side="right")
     for i in range(y.size):
-        near = (np.abs(time_s - time_s[i]) <= PELVIS_TREND_S) & np.isfinite(y)
-        if not np.isfinite(y[i]) or near.sum() < 6 or not np.isfinite(scale_px[i]):
+        if not np.isfinite(y[i]) or not np.isfinite(scale_px[i]):
             continue
-        dt = time_s[near] - time_s[i]
+        seg_t, seg_y = time_s[starts[i] : ends[i]], y[starts[i] : ends[i]]
+        known = np.isfinite(seg_y)
+        if known.sum() < 6:
+            continue
+        dt = seg_t[known] - time_s[i]
         design = np.stack([np.ones_like(dt), dt, dt * dt], axis=1)
-        coef = np.linalg.lstsq(design, y[near], rcond=None)[0]
+        coef = np.linalg.lstsq(design, seg_y[known], rcond=None)[0]
         out[i] = (y[i] - coef[0]) / scale_px[i]
     return out
 
