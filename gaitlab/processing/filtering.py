@@ -11,8 +11,6 @@ that library's results.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from gaitlab.errors import ValidationError
@@ -68,15 +66,16 @@ def lowpass_filter(values: np.ndarray, fps: float, cutoff_hz: float, order: int 
         return v
     sos = butterworth_lowpass_sos(order, cutoff_hz, fps)
     flat = v.reshape(v.shape[0], -1)
-    # columns with the same unbroken stretch are filtered together
-    stretches: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for j in range(flat.shape[1]):
-        for start, end in find_runs(np.isfinite(flat[:, j])):
-            if end - start >= MIN_FILTER_FRAMES:
-                stretches[(start, end)].append(j)
-    for (start, end), columns in stretches.items():
-        padlen = min(3 * (2 * order + 1), end - start - 1)
-        flat[start:end, columns] = filtfilt_sos(sos, flat[start:end, columns], padlen)
+    where = [
+        (j, start, end)
+        for j in range(flat.shape[1])
+        for start, end in find_runs(np.isfinite(flat[:, j]))
+        if end - start >= MIN_FILTER_FRAMES
+    ]
+    pieces = [flat[start:end, j] for j, start, end in where]
+    padlens = [min(3 * (2 * order + 1), end - start - 1) for _, start, end in where]
+    for (j, start, end), smooth in zip(where, _filtfilt_pieces(sos, pieces, padlens)):
+        flat[start:end, j] = smooth
     return flat.reshape(v.shape)
 
 
@@ -168,12 +167,38 @@ def filtfilt_sos(sos: np.ndarray, x: np.ndarray, padlen: int) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or not (0 <= padlen < x.shape[0]):
         raise ValidationError("The series to filter must be (frames, columns) with fewer pad frames than frames.")
-    if padlen:
-        head = 2.0 * x[0] - x[padlen:0:-1]
-        tail = 2.0 * x[-1] - x[-2 : -padlen - 2 : -1]
-        ext = np.concatenate([head, x, tail])
-    else:
-        ext = x
+    out = _filtfilt_pieces(sos, [x[:, j] for j in range(x.shape[1])], [padlen] * x.shape[1])
+    return np.stack(out, axis=1) if out else x.copy()
+
+
+def _filtfilt_pieces(sos: np.ndarray, pieces: list[np.ndarray], padlens: list[int]) -> list[np.ndarray]:
+    """:func:`filtfilt_sos` of series of different lengths, all in one pass over time.
+
+    Each series, extended at both ends, becomes a column of one array (columns
+    shorter than the longest hold their last value after their end, which the
+    causal filter reads only after that column's own samples), so the time loop
+    runs once for all of them.
+    """
+    if not pieces:
+        return []
+    exts = []
+    for piece, pad in zip(pieces, padlens):
+        if pad:
+            piece = np.concatenate([2.0 * piece[0] - piece[pad:0:-1], piece, 2.0 * piece[-1] - piece[-2 : -pad - 2 : -1]])
+        exts.append(piece)
+    lengths = np.array([e.size for e in exts])
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    flat = np.concatenate(exts)
+    rows = np.arange(int(lengths.max()))[:, None]
+    columns = np.arange(lengths.size)[None, :]
+    ext = flat[offsets[None, :] + np.minimum(rows, lengths[None, :] - 1)]
     forward = _filter_sos(sos, ext, ext[0])
-    backward = _filter_sos(sos, forward[::-1], forward[-1])[::-1]
-    return backward[padlen : backward.shape[0] - padlen] if padlen else backward
+    # each column backward over its own length: row r holds its sample length - 1 - r
+    reverse_rows = np.clip(lengths[None, :] - 1 - rows, 0, None)
+    backward_in = forward[reverse_rows, columns]
+    backward = _filter_sos(sos, backward_in, backward_in[0])
+    out = []
+    for k, (n, pad) in enumerate(zip(lengths, padlens)):
+        series = backward[: int(n), k][::-1]
+        out.append(series[pad : int(n) - pad])
+    return out

@@ -81,6 +81,34 @@ def test_butterworth_design_and_zero_phase_filter_match_the_signal_library(order
     assert np.max(np.abs(filtfilt_sos(ours, x, padlen) - expected)) < 1e-9
 
 
+def test_lowpass_with_gaps_matches_the_signal_library_stretch_by_stretch():
+    # every column has its own gaps, so the stretches (filtered together in one pass
+    # over time) have different lengths, down to the shortest that is filtered
+    from scipy.signal import butter, sosfiltfilt
+
+    from gaitlab.processing.filtering import MIN_FILTER_FRAMES
+    from gaitlab.processing.gaps import find_runs
+
+    rng = np.random.default_rng(11)
+    v = rng.normal(size=(400, 5, 2)).cumsum(axis=0)
+    for j in range(5):
+        for start in rng.integers(0, 390, size=6):
+            v[start : start + int(rng.integers(1, 9)), j, int(rng.integers(0, 2))] = np.nan
+    v[100:108, 0, 0] = np.nan
+    v[108 : 108 + MIN_FILTER_FRAMES, 0, 0] = 5.0  # a stretch exactly as short as filtered
+    v[108 + MIN_FILTER_FRAMES, 0, 0] = np.nan
+    out = lowpass_filter(v, 30.0, 6.0, order=2)
+    sos = butter(2, 6.0, btype="low", fs=30.0, output="sos")
+    expected = v.reshape(400, -1).copy()
+    for j in range(expected.shape[1]):
+        col = expected[:, j]
+        for start, end in find_runs(np.isfinite(col)):
+            if end - start >= MIN_FILTER_FRAMES:
+                col[start:end] = sosfiltfilt(sos, col[start:end], padlen=min(15, end - start - 1))
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(v))
+    assert np.nanmax(np.abs(out.reshape(400, -1) - expected)) < 1e-9
+
+
 def test_zero_phase_filter_passes_a_straight_line_and_rejects_bad_input():
     sos = butterworth_lowpass_sos(2, 6.0, 30.0)
     line = np.linspace(-3.0, 7.0, 50)[:, None]
