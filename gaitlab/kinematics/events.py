@@ -66,12 +66,20 @@ early double support, just after a strike, so each strike of the heel's speed
 is moved to the lowest point of the hip midpoint in the picture (its image
 height less a slow quadratic trend that takes up the perspective drift) between
 just before that strike and just before the other foot's next one
-(:func:`_away_strikes_at_pelvis_low`).  This leans on a typical gait timing, the
+(:func:`_strikes_at_pelvis_low`).  This leans on a typical gait timing, the
 pelvis being lowest within about a frame of the strike; a pelvis that does not
 rise and fall by :data:`PELVIS_MIN_RISE_BL` leaves the strike where the heel put
-it.  Walking toward the camera the heel's strike is kept: there the pelvis's low
-was no steadier than the heel (the slow 6-week sample: 0.8 frames by the heel,
-2-4 frames by the pelvis).
+it.  Walking **toward** the camera the pose model's heel often reaches its
+footprint in the picture 3-5 frames before it lands, so the heel's strikes are
+early; the pelvis's low times most walks better (0.5-1.4 frames on four of six
+test walks), but in a slow walk with long double support the body stays low from
+one foot's landing to the other's toe off and its lowest point wanders within that
+time (the 6-week sample: 0.8 frames by the heel, 4-12 frames late by the pelvis).
+So per walk, the set of strikes (the heel's or the pelvis's) whose step times
+change less from step to step is kept (:func:`_toward_strikes`): walking keeps a
+nearly even rhythm, so the more even set carries the smaller timing error.  A
+heel that is early by the same amount on every step keeps an even rhythm too;
+such a walk keeps the heel's strikes, early.
 
 Events are then checked for plausibility: strikes of one foot closer than
 :data:`MIN_STRIDE_S` are merged, and a toe off must fall inside a stance of its
@@ -510,22 +518,23 @@ def _pelvis_low_time(time_s: np.ndarray, lowness: np.ndarray, start_s: float, en
     return float(time_s[i] + np.clip(shift, -1.0 / fps, 1.0 / fps))
 
 
-def _away_strikes_at_pelvis_low(
+def _strikes_at_pelvis_low(
     strikes: dict[str, np.ndarray], image_px: np.ndarray, time_s: np.ndarray, fps: float
 ) -> dict[str, np.ndarray]:
-    """Heel strikes walking away from the camera, moved to the pelvis's low after each.
+    """Front-view heel strikes moved to the pelvis's low after each.
 
     Seen from behind by a camera above the floor, a heel descending in late swing
     moves down in the picture while its travel away moves it up toward the horizon;
     the two cancel, so the heel's picture stands still a quarter second before it
-    lands and the heel's speed puts the strike in late swing.  The body is lowest in
-    early double support, just after a heel strike (gait mechanics: both legs reach
-    the floor, spread), so each strike of the heel's speed is moved to the pelvis's
-    lowest point (:func:`_pelvis_low_time`) from :data:`PELVIS_SEARCH_BEFORE_S` before
-    it to as long before the other foot's next strike (or :data:`PELVIS_SEARCH_S`
-    after it): the one low between this foot's landing and the other's.  A strike
-    without a clear low there is kept as found.  ``strikes`` holds each foot's
-    strike times, s.
+    lands and the heel's speed puts the strike in late swing (walking toward, the
+    heel's picture often reaches its footprint a few frames early).  The body is
+    lowest in early double support, just after a heel strike (gait mechanics: both
+    legs reach the floor, spread), so each strike of the heel's speed is moved to
+    the pelvis's lowest point (:func:`_pelvis_low_time`) from
+    :data:`PELVIS_SEARCH_BEFORE_S` before it to as long before the other foot's next
+    strike (or :data:`PELVIS_SEARCH_S` after it): the one low between this foot's
+    landing and the other's.  A strike without a clear low there is kept as found.
+    ``strikes`` holds each foot's strike times, s.
     """
     lowness = _pelvis_lowness_bl(image_px, time_s, _image_scale_px(image_px, time_s))
     out: dict[str, np.ndarray] = {}
@@ -538,6 +547,39 @@ def _away_strikes_at_pelvis_low(
             moved.append(hs if low is None else low)
         out[side] = _merge_close(np.array(moved))
     return out
+
+
+def _step_time_unevenness_s(strikes: dict[str, np.ndarray]) -> float:
+    """How unevenly the strikes of both feet follow each other, s (inf when fewer than four).
+
+    The root mean square of the change of the step time (the time from one strike to
+    the next, either foot) from one step to the next.  Walking keeps a nearly even
+    rhythm (step times vary by a few hundredths of a second from step to step), so
+    of two timings of the same strikes the one with the more even steps has the
+    smaller timing error; a slow change of pace along the walk barely counts.
+    """
+    seq = np.sort(np.concatenate([np.asarray(strikes[side], dtype=np.float64) for side in SIDES]))
+    change = np.diff(np.diff(seq))
+    return float(np.sqrt(np.mean(change**2))) if change.size >= 2 else np.inf
+
+
+def _toward_strikes(
+    strikes: dict[str, np.ndarray], image_px: np.ndarray, time_s: np.ndarray, fps: float
+) -> dict[str, np.ndarray]:
+    """Heel strikes walking toward the camera: the heel's or the pelvis's, whichever keeps the rhythm.
+
+    Walking toward the camera the pose model's heel often reaches its footprint in
+    the picture a few frames before it lands, so the heel's speed puts the strike
+    early (never late).  The pelvis's low just after each strike
+    (:func:`_strikes_at_pelvis_low`) then times the landing better.  But in a slow walk with long double support the body stays
+    low from one foot's landing until the other's toe off, and its lowest point
+    wanders within that time from step to step; there the heel's strikes are the
+    better ones.  Which timing holds for a walk shows in its rhythm: the set whose
+    steps follow each other more evenly (:func:`_step_time_unevenness_s`) is kept.
+    ``strikes`` holds each foot's heel-speed strike times, s.
+    """
+    moved = _strikes_at_pelvis_low(strikes, image_px, time_s, fps)
+    return moved if _step_time_unevenness_s(moved) < _step_time_unevenness_s(strikes) else strikes
 
 
 def _keep_apart(peaks: np.ndarray, heights: np.ndarray, min_frames: int) -> np.ndarray:
@@ -712,6 +754,7 @@ def detect_gait_events(
     walking = np.asarray(walking, bool)
     found = {side: detect_side_events(image_px, t, fps, walking, side, view, direction) for side in SIDES}
     if view == "frontal" and direction == "toward":
+        strikes = _toward_strikes({side: found[side][0] for side in SIDES}, image_px, t, fps)
         # a toe off seen from the front is where the toe leaves its place, which it marks
         # while the other foot lands
         found = {
@@ -719,8 +762,9 @@ def detect_gait_events(
                 image_px, t, fps, walking, side, view, direction, other_strikes=found[other][0])[1])
             for side, other in zip(SIDES, SIDES[::-1])
         }
+        found = {side: (strikes[side], found[side][1]) for side in SIDES}
     if view == "frontal" and direction == "away":
-        moved = _away_strikes_at_pelvis_low({side: found[side][0] for side in SIDES}, image_px, t, fps)
+        moved = _strikes_at_pelvis_low({side: found[side][0] for side in SIDES}, image_px, t, fps)
         found = {side: (moved[side], found[side][1]) for side in SIDES}
     for side in SIDES:
         hs, to = found[side]

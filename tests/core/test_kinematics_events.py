@@ -1,4 +1,4 @@
-"""Heel strikes of slow, short-stepped and glitchy side-view walks and of front-view walks away, and toe offs of front-view walks (the analytic walker)."""
+"""Heel strikes of slow, short-stepped and glitchy side-view walks and of front-view walks away and toward, and toe offs of front-view walks (the analytic walker)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gaitlab.kinematics import analyze_gait
 from gaitlab.kinematics.events import (
     _pelvis_low_time,
     _sagittal_heel_strike_time,
+    _step_time_unevenness_s,
     detect_gait_events,
 )
 from gaitlab.landmarks import INDEX
@@ -266,3 +267,83 @@ def test_the_pelvis_low_is_the_vertex_of_its_fall_and_rise_and_a_level_pelvis_ha
     assert _pelvis_low_time(t, level, 0.7, 1.3, fps) is None
     # nor a window that ends before the pelvis is lowest
     assert _pelvis_low_time(t, dip, 0.5, 0.9, fps) is None
+
+
+def _toward_walk_with_early_heels(stride_s: float, stance_share: float, speed_m_s: float):
+    """A walk toward the camera whose heel picture reaches its footprint 2-5 frames before
+    each strike (the pose model's heel seen from the front, as on the sample clips)."""
+    pose, truth = make_walk(view="frontal", direction="toward", duration_s=8.0, speed_m_s=speed_m_s,
+                            stride_s=stride_s, stance_share=stance_share, camera_distance_m=4.0)
+    px = pose.image_px.copy()
+    fps = pose.fps
+    early = [2, 5, 3, 4]
+    n = 0
+    for side in SIDES:
+        heel = INDEX[f"{side}_heel"]
+        for hs in truth.heel_strike[side]:
+            k = int(round(hs * fps))
+            b = early[n % len(early)]
+            n += 1
+            if b <= k < len(px):
+                px[k - b : k, heel] = px[k, heel]
+    body_px = np.nanmax(px[..., 1], axis=1) - np.nanmin(px[..., 1], axis=1)
+    return pose, truth, px, body_px
+
+
+def _lower_hips(px: np.ndarray, body_px: np.ndarray, t: np.ndarray, lows_s: np.ndarray, depth_bl: float) -> None:
+    """Move both hips down in the picture by a dip ``depth_bl`` body lengths deep at each of ``lows_s``."""
+    nearest = np.min(np.abs(t[:, None] - np.asarray(lows_s)[None, :]), axis=1)
+    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    px[:, hips, 1] += (depth_bl * body_px * np.exp(-((nearest / 0.15) ** 2)))[:, None]
+
+
+def test_walking_toward_strikes_are_where_the_pelvis_is_lowest_when_that_keeps_the_rhythm():
+    # Walking toward the camera the pose model's heel reached its footprint in the picture
+    # 3-5 frames before it landed, so the heel's speed put the strikes 2-5 frames early
+    # here (front-toward-720-trend: 2.9 frames, the 6-month sample 3.0).  The pelvis,
+    # lowest just after each strike, keeps the even rhythm of the walk that the heel's
+    # varying lead breaks, so its lows are taken: every strike within a frame.
+    pose, truth, px, body_px = _toward_walk_with_early_heels(stride_s=1.1, stance_share=0.6, speed_m_s=1.0)
+    t = pose.time_s
+    strikes = np.sort(np.concatenate([truth.heel_strike[s] for s in SIDES]))
+    _lower_hips(px, body_px, t, strikes, 0.015)
+    events = detect_gait_events(px, t, fps=pose.fps, walking=np.ones(len(t), bool), view="frontal",
+                                direction="toward")
+    _check_strikes(events["heel_strike"], truth, t[-1], pose.fps, frames=1.0)
+
+
+@pytest.mark.parametrize("pelvis", ["level", "low_anywhere_in_double_support"])
+def test_walking_toward_the_heels_strikes_are_kept_when_the_pelvis_does_not_mark_them(pelvis):
+    # A stiff walker whose pelvis stays nearly level (0.001 body lengths of the pose
+    # model's jitter), or a slow one whose body stays low through a long double support
+    # with its lowest point anywhere from one foot's landing to the other's toe off (the
+    # 6-week sample: lows 0-12 frames after the strikes).  Moved to those lows, the
+    # strikes lost the walk's rhythm (the 6-week sample 0.8 -> 3.9 frames, 6 missed and
+    # 6 extra); the heel's strikes, here found within about a frame, are kept.
+    pose, truth = make_walk(view="frontal", direction="toward", duration_s=8.0, speed_m_s=0.7, stride_s=1.4,
+                            stance_share=0.68, camera_distance_m=4.0)
+    px = pose.image_px.copy()
+    t, fps = pose.time_s, pose.fps
+    body_px = np.nanmax(px[..., 1], axis=1) - np.nanmin(px[..., 1], axis=1)
+    rng = np.random.default_rng(7)
+    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    if pelvis == "level":
+        px[:, hips, 1] += (0.001 * body_px * rng.standard_normal(len(t)))[:, None]
+    else:
+        double_support_s = (0.68 - 0.5) * 1.4
+        lows = [hs + rng.uniform(0.0, double_support_s) for s in SIDES for hs in truth.heel_strike[s]]
+        _lower_hips(px, body_px, t, np.array(lows), 0.01)
+    events = detect_gait_events(px, t, fps=fps, walking=np.ones(len(t), bool), view="frontal", direction="toward")
+    _check_strikes(events["heel_strike"], truth, t[-1], fps, frames=1.25)
+
+
+def test_step_time_unevenness_is_the_rms_change_of_the_step_time_from_step_to_step():
+    even = {"left": np.array([0.0, 1.0, 2.0]), "right": np.array([0.5, 1.5, 2.5])}
+    assert _step_time_unevenness_s(even) == pytest.approx(0.0, abs=1e-12)
+    # steps of 0.5, 0.6, 0.5, 0.6, 0.5 s: the step time changes by 0.1 s every step
+    limping = {"left": np.array([0.0, 1.1, 2.2]), "right": np.array([0.5, 1.6])}
+    assert _step_time_unevenness_s(limping) == pytest.approx(0.1)
+    # a slow change of pace barely counts: steps of 0.50, 0.51, 0.52, 0.53 s
+    slowing = {"left": np.array([0.0, 1.01]), "right": np.array([0.5, 1.53])}
+    assert _step_time_unevenness_s(slowing) == pytest.approx(0.01)
+    assert _step_time_unevenness_s({"left": np.array([0.0]), "right": np.array([0.5])}) == np.inf
