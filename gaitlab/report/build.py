@@ -33,6 +33,7 @@ from gaitlab.report.exports import (
     format_timeseries_csv,
     metrics_row,
 )
+from gaitlab.report.options import ExportOptions
 from gaitlab.report.pdf import ReportContent, ReportVisit
 from gaitlab.report.trc import format_trc
 from gaitlab.storage import Library, Patient, Recording, Visit
@@ -284,28 +285,6 @@ def recording_report(
 
 
 # --------------------------------------------------------------------------- exports
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """What an export writes besides ``metrics.csv`` and the per-recording CSV/JSON files.
-
-    Attributes
-    ----------
-    trc : bool
-        The pose as an OpenSim marker file (needs the landmarks).
-    video : bool
-        The annotated MP4 (needs the video and the landmarks).
-    blur : bool
-        Blur faces in the annotated video (default).
-    keep_video_paths : bool
-        Keep the video's file path in the exported JSON (removed by default).
-    """
-
-    trc: bool = False
-    video: bool = False
-    blur: bool = True
-    keep_video_paths: bool = False
 
 
 @dataclass(frozen=True)

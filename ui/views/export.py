@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gaitlab.errors import InputError
 from gaitlab.io.files import check_writable_output
+from gaitlab.report.options import ExportOptions
 
 #: Paper sizes the report offers: (code for gaitlab, what the user reads).
 PAPERS: tuple[tuple[str, str], ...] = (("a4", "A4"), ("letter", "US Letter"))
@@ -66,23 +67,15 @@ class DataExportRequest:
     patient_id : str
     visit_ids : tuple of int
         Only these visits; empty for all of them.
-    trc : bool
-        Also the pose as OpenSim marker files.
-    video : bool
-        Also the annotated videos (slow).
-    blur : bool
-        Blur faces in the annotated videos (on by default).
-    keep_video_paths : bool
-        Keep the video file paths in the exported JSON (off by default).
+    options : ExportOptions
+        What is written besides the CSV and JSON files (marker files, annotated
+        videos, face blur, video paths); the same options as ``gaitlab export``.
     """
 
     out_dir: str
     patient_id: str
     visit_ids: tuple[int, ...] = ()
-    trc: bool = False
-    video: bool = False
-    blur: bool = True
-    keep_video_paths: bool = False
+    options: ExportOptions = ExportOptions()
 
 
 @dataclass(frozen=True)
@@ -182,17 +175,14 @@ def report_job(progress, cancel, *, library_path: str, request: ReportRequest) -
 
 def data_export_job(progress, cancel, *, library_path: str, request: DataExportRequest) -> list[str]:
     """Export a patient's data into a folder; returns the files written.  Runs in a child process."""
-    from gaitlab.report.build import ExportOptions, export_patient
+    from gaitlab.report.build import export_patient
     from gaitlab.storage import Library
 
     folder = check_export_folder(request.out_dir)
-    options = ExportOptions(
-        trc=request.trc, video=request.video, blur=request.blur, keep_video_paths=request.keep_video_paths
-    )
     with Library(library_path) as lib:
         files = export_patient(
             lib, request.patient_id, folder, visits=[str(v) for v in request.visit_ids] or None,
-            options=options, pose_loader=_loader(progress, cancel), progress=progress, cancel=cancel,
+            options=request.options, pose_loader=_loader(progress, cancel), progress=progress, cancel=cancel,
         )
     return [str(f) for f in files]
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gaitlab.errors import GaitlabError, InputError
+from gaitlab.report.options import ExportOptions
 from gaitlab.storage import Recording, Visit
 from ui.jobs import run_in_process
 from ui.model import AppModel
@@ -280,8 +281,10 @@ class ExportDialog(QDialog):
             return DataExportRequest(
                 out_dir=str(folder), patient_id=self.patient_id,
                 visit_ids=() if scope is None else (int(scope),),
-                trc=self.trc_check.isChecked(), video=self.video_check.isChecked(), blur=blur,
-                keep_video_paths=self.keep_paths_check.isChecked(),
+                options=ExportOptions(
+                    trc=self.trc_check.isChecked(), video=self.video_check.isChecked(), blur=blur,
+                    keep_video_paths=self.keep_paths_check.isChecked(),
+                ),
             )
         assert self.recording_id is not None
         return VideoRequest(out_path=str(check_video_path(path)), recording_id=self.recording_id, blur=blur)
