@@ -25,21 +25,56 @@ def _sided(fn) -> dict:
     return {side: fn(side) for side in SIDES}
 
 
-def step_times(heel_strikes: dict[str, np.ndarray], cycles: dict[str, list[GaitCycle]]) -> dict[str, list[float]]:
-    """Step times of each side, s: the other side's heel strike → this side's next heel strike.
+def steps_in_cycles(
+    heel_strikes: dict[str, np.ndarray], cycles: dict[str, list[GaitCycle]]
+) -> dict[str, list[tuple[float, float]]]:
+    """Steps of each side as (start, end) times, s: the other side's strike → this side's next.
 
-    Only steps inside a kept gait cycle of either side count (so no step spans a
-    turn or a gap).
+    Only steps inside a kept gait cycle of the other side count (so no step spans
+    a turn or a gap).
     """
-    out: dict[str, list[float]] = {"left": [], "right": []}
+    out: dict[str, list[tuple[float, float]]] = {"left": [], "right": []}
     for side in SIDES:
         other = OTHER[side]
         own = np.sort(heel_strikes[side])
         for cy in cycles[other]:
             nxt = own[(own > cy.start_s) & (own < cy.end_s)]
             if nxt.size:
-                out[side].append(float(nxt[0] - cy.start_s))
+                out[side].append((float(cy.start_s), float(nxt[0])))
     return out
+
+
+def cadence_steps_per_min(steps: list[tuple[float, float]]) -> float | None:
+    """Cadence, steps/min, from steps given as (start, end) strike times in s.
+
+    Steps that follow one another (one's end is the next one's start) form a run
+    of strikes; cadence is 60 over the least-squares slope of the strikes' times
+    against their count, one slope shared by all runs (each run keeps its own
+    offset, so a gap or turn between runs does not count as walking).  With
+    perfectly timed strikes this is 60 over the mean step time.  It differs when
+    strikes carry timing error: the mean step time of a run is its last strike
+    less its first over the number of steps, so an error of one frame at either
+    end of a short walk moves it fully, while the slope weighs every strike and
+    takes about half as much from the two ends.  None without any step.
+    """
+    ordered = sorted((float(a), float(b)) for a, b in steps if b > a)
+    if not ordered:
+        return None
+    runs: list[list[float]] = []
+    for start, end in ordered:
+        if runs and abs(runs[-1][-1] - start) < 1e-9:
+            runs[-1].append(end)
+        else:
+            runs.append([start, end])
+    moment = spread = 0.0
+    for run in runs:
+        times = np.asarray(run, dtype=np.float64)
+        count = np.arange(times.size, dtype=np.float64)
+        count -= count.mean()
+        moment += float(np.sum(count * (times - times.mean())))
+        spread += float(np.sum(count * count))
+    slope_s = moment / spread
+    return 60.0 / slope_s if slope_s > 0 else None
 
 
 def stance_shares(cycles: list[GaitCycle]) -> list[float]:
@@ -222,13 +257,13 @@ def compute_metrics(
     Times in seconds, shares in % of the stride, angles in degrees.
     """
     hs, to = events["heel_strike"], events["toe_off"]
-    steps = step_times(hs, cycles)
+    step_spans = steps_in_cycles(hs, cycles)
+    steps = {side: [end - start for start, end in step_spans[side]] for side in SIDES}
     stride = _sided(lambda s: _mean(c.duration_s for c in cycles[s]))
     stance = _sided(lambda s: _mean(stance_shares(cycles[s])))
     swing = _sided(lambda s: None if stance[s] is None else 100.0 - stance[s])
     step_t = _sided(lambda s: _mean(steps[s]))
-    all_steps = steps["left"] + steps["right"]
-    cadence = 60.0 / float(np.mean(all_steps)) if all_steps else None
+    cadence = cadence_steps_per_min(step_spans["left"] + step_spans["right"])
     stance_time = _sided(
         lambda s: _mean((c.toe_off_s - c.start_s) for c in cycles[s] if c.toe_off_s is not None)
     )

@@ -225,3 +225,30 @@ def test_footprint_is_where_the_heel_stands_even_when_the_strike_comes_early():
     # without the toe off the stance is taken as FOOTPRINT_MAX_S long
     assert footprint_m(x, t, strike - 4 / fps) == pytest.approx(1.0, abs=0.012)
     assert np.isnan(footprint_m(np.full_like(t, np.nan), t, strike, toe_off))
+
+
+def test_cadence_is_the_slope_of_the_strikes_so_end_errors_weigh_less():
+    from gaitlab.kinematics.spatiotemporal import cadence_steps_per_min
+
+    strikes = 0.55 * np.arange(9)  # 8 steps of 0.55 s: 109.09 steps/min
+    steps = list(zip(strikes[:-1], strikes[1:]))
+    assert cadence_steps_per_min(steps) == pytest.approx(60 / 0.55, abs=1e-9)
+    # the first strike found one frame (33 ms) early and the last one late
+    noisy = strikes.copy()
+    noisy[0] -= 0.033
+    noisy[-1] += 0.033
+    mean_step = 60.0 / float(np.mean(np.diff(noisy)))
+    found = cadence_steps_per_min(list(zip(noisy[:-1], noisy[1:])))
+    assert abs(mean_step - 60 / 0.55) > 1.5  # the mean step time loses 1.6 steps/min
+    assert abs(found - 60 / 0.55) < 0.6 * abs(mean_step - 60 / 0.55)
+
+
+def test_cadence_does_not_count_the_gap_between_two_walks():
+    from gaitlab.kinematics.spatiotemporal import cadence_steps_per_min
+
+    first = 0.5 * np.arange(5)
+    second = 10.0 + 0.6 * np.arange(5)  # after a turn, slower: 0.6 s steps
+    steps = list(zip(first[:-1], first[1:])) + list(zip(second[:-1], second[1:]))
+    # each walk keeps its own start: 8 steps of mean 0.55 s
+    assert cadence_steps_per_min(steps[::-1]) == pytest.approx(60 / 0.55, abs=1e-9)
+    assert cadence_steps_per_min([]) is None
