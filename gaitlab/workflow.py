@@ -100,15 +100,13 @@ def hash_video(path: str | os.PathLike, cancel: CancelToken | None = None) -> tu
         raise VideoError(f"The video {p} does not exist.")
     if not p.is_file():
         raise VideoError(f"The video path {p} is not a file.")
-    digest = hashlib.sha256()
+    from gaitlab.io.video import file_sha256  # the video package imports PyAV: only when needed
+
     try:
-        with open(p, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-                _check_cancel(cancel)
+        sha256 = file_sha256(p, on_chunk=lambda: _check_cancel(cancel))
     except OSError as exc:
         raise VideoError(f"The video {p} cannot be read ({exc.strerror}).") from None
-    return p.absolute(), digest.hexdigest()
+    return p.absolute(), sha256
 
 
 class _VideoCopy:

@@ -12,7 +12,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +53,12 @@ _RECENT_HASHES: dict[tuple[str, int, int], str] = {}
 _RECENT_HASHES_MAX = 32
 
 
-def file_sha256(path: str | os.PathLike) -> str:
+def file_sha256(path: str | os.PathLike, on_chunk: Callable[[], None] | None = None) -> str:
     """SHA-256 of a file's bytes, hex encoded (read in 1 MiB chunks).
 
     Remembered for the process while the file keeps its size and modification time.
+    ``on_chunk``, when given, is called after each chunk is read (a caller's
+    cancellation check raises from it; nothing is remembered then).
     """
     st = os.stat(path)
     key = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
@@ -67,6 +69,8 @@ def file_sha256(path: str | os.PathLike) -> str:
     with open(path, "rb") as fh:
         while chunk := fh.read(_HASH_CHUNK):
             digest.update(chunk)
+            if on_chunk is not None:
+                on_chunk()
     if len(_RECENT_HASHES) >= _RECENT_HASHES_MAX:
         _RECENT_HASHES.pop(next(iter(_RECENT_HASHES)))
     _RECENT_HASHES[key] = digest.hexdigest()

@@ -119,6 +119,27 @@ def test_a_changed_file_is_hashed_again(tmp_path):
     assert file_sha256(path) != first
 
 
+def test_hashing_calls_back_after_every_chunk_and_a_stop_remembers_nothing(tmp_path):
+    import hashlib
+
+    path = tmp_path / "long.mp4"
+    data = bytes(range(256)) * (3 * 4096 + 100)  # a little over 3 MiB: four chunks
+    path.write_bytes(data)
+    calls = []
+
+    def stop_at_second():
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        file_sha256(path, on_chunk=stop_at_second)
+    assert len(calls) == 2
+    calls.clear()
+    assert file_sha256(path, on_chunk=lambda: calls.append(1)) == hashlib.sha256(data).hexdigest()
+    assert len(calls) == 4  # hashed in full again: the stopped run left nothing behind
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(VideoError, match="does not exist"):
         probe_video(tmp_path / "nope.mp4")
