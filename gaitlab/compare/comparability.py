@@ -47,7 +47,7 @@ class ComparabilityIssue:
         Machine-readable key ("speed", "cadence", "view_missing", "no_common_view",
         "walking_direction", "frame_rate", "camera_distance", "camera_height",
         "camera_angle", "camera_unchecked", "walking_aid", "footwear", "pelvic_belt",
-        "pain_at_test", "few_cycles", "analysis_warning").
+        "pain_at_test", "few_cycles", "analysis_warning", "pose_model", "filter").
     severity : {"note", "caution", "incomparable"}
         "note" informs; "caution" means changes may partly reflect the difference;
         "incomparable" means the visits cannot be compared.
@@ -215,6 +215,46 @@ def _view_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMe
     return issues
 
 
+def _model_label(doc: dict) -> tuple[str, str]:
+    """The pose model of an analysis: (variant, sha256), empty strings when not recorded."""
+    model = doc.get("model") or {}
+    return str(model.get("variant") or ""), str(model.get("sha256") or "")
+
+
+def _method_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMetrics) -> list[ComparabilityIssue]:
+    """Differences in how the two visits were measured: pose model and low-pass filter."""
+    issues = []
+    for view in sorted(set(ma.documents) & set(mb.documents)):
+        da, db = ma.documents[view], mb.documents[view]
+        (va, ha), (vb, hb) = _model_label(da), _model_label(db)
+        if (va, ha) != (vb, hb) and all((va, ha, vb, hb)):
+            names = (f"the {va} model", f"the {vb} model") if va != vb else (
+                f"a {va} model file {ha[:8]}", f"another {vb} model file {hb[:8]}")
+            issues.append(
+                ComparabilityIssue(
+                    "pose_model",
+                    "caution",
+                    f"The {view} videos were measured with different pose models ({names[0]} at "
+                    f"{a.name}, {names[1]} at {b.name}); each model places the hip, knee and foot "
+                    "points a little differently, so changes of a few degrees may come from the "
+                    "models alone. Analyse both visits again with the same model to compare them.",
+                )
+            )
+        cut_a = _as_float((da.get("settings") or {}).get("lowpass_hz"))
+        cut_b = _as_float((db.get("settings") or {}).get("lowpass_hz"))
+        if cut_a is not None and cut_b is not None and abs(cut_a - cut_b) > 1e-6:
+            issues.append(
+                ComparabilityIssue(
+                    "filter",
+                    "caution",
+                    f"The {view} videos were smoothed differently ({cut_a:g} Hz low-pass at {a.name}, "
+                    f"{cut_b:g} Hz at {b.name}); peak angles and ranges shrink with a lower cut-off, "
+                    "so analyse both visits again with the same setting to compare them.",
+                )
+            )
+    return issues
+
+
 def _camera_issues(
     a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMetrics
 ) -> tuple[list[ComparabilityIssue], dict]:
@@ -368,11 +408,13 @@ def check_comparability(
     Comparability
         "not comparable" when the visits share no camera view; "caution" when speed
         (or cadence, when speed is unknown) differs by 10 % or more (or 0.10 m/s),
-        the camera set-up, walking aid, footwear, pelvic belt or pain at test changed,
+        the camera set-up, pose model, low-pass filter, walking aid, footwear, pelvic
+        belt or pain at test changed,
         a view is missing at one visit, or a side has fewer than 3 valid cycles.
     """
     issues = _speed_issues(a, b, ma, mb)
     issues += _view_issues(a, b, ma, mb)
+    issues += _method_issues(a, b, ma, mb)
     camera_issues, placements = _camera_issues(a, b, ma, mb)
     issues += camera_issues
     issues += _condition_issues(a, b)

@@ -584,6 +584,26 @@ def test_visits_without_a_common_view_are_not_compared_silently():
     assert "cannot be compared" in c.narrative
 
 
+def test_visits_measured_with_different_models_or_filters_are_flagged():
+    def measured(doc, variant="full", lowpass_hz=6.0):
+        doc["model"] = {"name": "pose_landmarker", "variant": variant, "sha256": variant[0] * 64}
+        doc["settings"] = {"lowpass_hz": lowpass_hz}
+        return doc
+
+    a = visit("a", "2026-03-01", None, [measured(sagittal_doc()), measured(frontal_doc())])
+    b = visit("b", "2026-04-01", None, [measured(sagittal_doc(), "heavy"), measured(frontal_doc(), lowpass_hz=4.0)])
+    c = compare_visits(a, b).comparability
+    assert c.status == "caution"
+    model = next(i.sentence for i in c.issues if i.kind == "pose_model")
+    assert "sagittal" in model and "the full model at a" in model and "the heavy model at b" in model
+    assert "same model" in model
+    smoothing = next(i.sentence for i in c.issues if i.kind == "filter")
+    assert "frontal" in smoothing and "6 Hz" in smoothing and "4 Hz" in smoothing
+    # the same model and filter at both visits: nothing to say
+    same = visit("c", "2026-04-01", None, [measured(sagittal_doc()), measured(frontal_doc())])
+    assert compare_visits(a, same).comparability.ok
+
+
 def test_condition_changes_are_named():
     a = visit("a", "2026-03-01", None, [sagittal_doc(), frontal_doc()], pain=2.0)
     b = visit(
