@@ -63,6 +63,7 @@ def download_file(
             finally:
                 progress.finish()
     except urllib.error.HTTPError as exc:
+        exc.close()  # it holds the connection open
         raise ModelError(f"{host} answered {exc.code} {exc.reason}.") from exc
     except urllib.error.URLError as exc:
         reason = exc.reason if isinstance(exc.reason, str) else getattr(exc.reason, "strerror", None)

