@@ -270,6 +270,12 @@ def test_unknown_variant_is_refused(call):
         call("medium")
 
 
+def test_offline_build_refuses_an_unknown_variant(tmp_path):
+    with pytest.raises(ModelError, match="one of lite, full, heavy; got 'medium'"):
+        build_offline_bundle(tmp_path / "m.task", variant="medium")
+    assert not (tmp_path / "m.task").exists()
+
+
 def test_model_error_is_a_gaitlab_error_with_exit_code_2():
     assert issubclass(ModelError, GaitlabError) and ModelError("x").exit_code == 2
 
@@ -674,7 +680,7 @@ def test_npm_tarball_without_the_network_is_refused(tmp_path):
 
 def test_file_that_is_not_a_tarball_is_refused(tmp_path):
     for name, data in (("page.tgz", b"<html>proxy login page</html>"), ("empty.tgz", b""),
-                       ("zip.tgz", (tmp_path / "z").write_bytes(b"") or b"PK\x05\x06" + bytes(18))):
+                       ("zip.tgz", b"PK\x05\x06" + bytes(18))):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(ModelError, match=f"{name} is damaged, incomplete or not a tarball"):
             read_npm_landmarks(tmp_path / name, "lite")
