@@ -1,6 +1,8 @@
 """Cleaning of pose landmarks before they are measured.
 
-:func:`clean_pose` runs the steps in order: visibility/presence gating, left/right
+:func:`clean_pose` runs the steps in order: visibility/presence gating (heel and toe
+points hidden by walking itself are kept, see
+:func:`gaitlab.processing.gating.keep_hidden_feet`), left/right
 side correction, trimming to the frames that can be measured, interpolation of
 short gaps, and a zero-lag low-pass filter that respects the remaining gaps.
 """
@@ -14,7 +16,7 @@ import numpy as np
 from gaitlab.errors import ValidationError
 from gaitlab.processing.filtering import lowpass_filter, max_cutoff_hz
 from gaitlab.processing.gaps import fill_short_gaps
-from gaitlab.processing.gating import gate_landmarks
+from gaitlab.processing.gating import gate_landmarks, keep_hidden_feet
 from gaitlab.processing.swaps import (
     apply_leg_labels,
     find_leg_labels,
@@ -140,6 +142,7 @@ def clean_pose(
     """
     warnings: list[str] = []
     gated = gate_landmarks(pose, min_visibility, min_presence)
+    gated = keep_hidden_feet(gated, pose, view=view, min_presence=min_presence, max_gap_s=max_gap_s)
     corrected, sides = correct_sides(gated, view, direction, reference_px=pose.image_px)
     measurable, walking = find_walking_frames(
         corrected.image_px,
