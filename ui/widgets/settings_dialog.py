@@ -28,7 +28,7 @@ from ui.widgets.dialogs import _ErrorLabel
 _MODEL_TEXT = {
     "lite": "lite — fastest, least precise",
     "full": "full — the default",
-    "heavy": "heavy — most precise, slowest",
+    "heavy": "heavy — most precise hip and knee angles, about twice as slow",
 }
 
 
@@ -65,7 +65,9 @@ class SettingsDialog(QDialog):
         form.addRow("", self.copy_check)
         note = QLabel(
             "The model and filter apply to analyses run from now on; stored analyses keep the "
-            f"settings they were made with.\nSettings file: {settings_path()}",
+            "settings they were made with. Visits measured with different models or filters "
+            "are compared with a caution: analyse a patient's visits with the same settings.\n"
+            f"Settings file: {settings_path()}",
             objectName="hint",
         )
         note.setWordWrap(True)
