@@ -57,15 +57,33 @@ def sagittal(clip_dir) -> dict:
 
 
 @pytest.fixture(scope="session")
-def asymmetric(clip_dir) -> dict:
-    video, walk = acc.render_clip(ASYM, clip_dir)
-    return acc.analyse_clip(video, walk)
+def asymmetric_clip(clip_dir):
+    return acc.render_clip(ASYM, clip_dir)
 
 
 @pytest.fixture(scope="session")
-def frontal(clip_dir) -> dict:
-    video, walk = acc.render_clip(FRONTAL, clip_dir)
-    return acc.analyse_clip(video, walk)
+def asymmetric(asymmetric_clip) -> dict:
+    return acc.analyse_clip(*asymmetric_clip)
+
+
+@pytest.fixture(scope="session")
+def asymmetric_heavy(asymmetric_clip) -> dict:
+    return acc.analyse_clip(*asymmetric_clip, model_variant="heavy")
+
+
+@pytest.fixture(scope="session")
+def frontal_clip(clip_dir):
+    return acc.render_clip(FRONTAL, clip_dir)
+
+
+@pytest.fixture(scope="session")
+def frontal(frontal_clip) -> dict:
+    return acc.analyse_clip(*frontal_clip)
+
+
+@pytest.fixture(scope="session")
+def frontal_heavy(frontal_clip) -> dict:
+    return acc.analyse_clip(*frontal_clip, model_variant="heavy")
 
 
 def test_sagittal_bars_labels_events_cadence_step_times(sagittal):
@@ -126,10 +144,11 @@ def test_sagittal_hip_flexion_follows_the_truth(sagittal):
 
 
 def test_frontal_cadence_is_measured(frontal):
-    # bar: 2 /min; on this clip 2.8 /min off (107.0 vs 109.8), frontal events are early/late
+    # 109.3 vs 109.8 /min: cadence from the slope of all strikes (it was 2.8 /min off as 60
+    # over the mean step time, whose first and last strike alone set it)
     assert frontal["view"] == "frontal" and frontal["direction"] == "toward"
     found, true = frontal["cadence"]
-    assert abs(found - true) <= 4.0
+    assert abs(found - true) <= acc.CADENCE_MAX_ERROR
 
 
 @pytest.mark.xfail(strict=True, reason="landmark pelvic obliquity r = -0.69 on this clip: the pose model's hip "
@@ -201,3 +220,29 @@ def test_a_walker_standing_still_gives_too_little_walking_with_a_warning(clip_di
     warnings = info.value.document["quality"]["warnings"]
     assert any("walking" in w.lower() for w in warnings)
     assert all(not v for side in info.value.document["events"].values() for v in side.values())
+
+
+# --- the heavy pose model (built offline from the npm package when the download is blocked)
+
+
+def test_heavy_model_measures_hip_flexion_better_than_full(asymmetric, asymmetric_heavy):
+    # measured on this walk: heavy 2.99 / 2.86 degrees (left / right), full 5.67 / 3.81; the
+    # bar of 3 degrees is met, the test allows 0.2 degrees for small run-to-run differences
+    for side in ("left", "right"):
+        heavy, full = asymmetric_heavy[f"hip_flexion_{side}"], asymmetric[f"hip_flexion_{side}"]
+        assert heavy["rmse"] <= acc.HIP_RMSE_MAX_DEG + 0.2
+        assert heavy["rmse"] < full["rmse"]
+        assert heavy["coverage"] >= 0.75
+    assert asymmetric_heavy["labels"]["correct"] >= acc.LABELS_CORRECT_MIN
+    assert asymmetric_heavy["heel_strike_missed"] == 0 and asymmetric_heavy["heel_strike_extra"] == 0
+    assert asymmetric_heavy["heel_strike_mae_frames"] <= acc.HEEL_STRIKE_MAE_MAX_FRAMES
+
+
+def test_heavy_model_front_walk_keeps_the_feet_it_scores_hidden(frontal_heavy):
+    # heavy scores a landing heel as hidden; before the foot points passed the gate this
+    # walk found no full cycle (exit 3, 3 strikes missed)
+    assert frontal_heavy["exit_code"] == 0
+    assert frontal_heavy["heel_strike_missed"] == 0 and frontal_heavy["heel_strike_extra"] == 0
+    assert frontal_heavy["heel_strike_mae_frames"] <= acc.HEEL_STRIKE_MAE_MAX_FRAMES
+    found, true = frontal_heavy["cadence"]
+    assert abs(found - true) <= acc.CADENCE_MAX_ERROR
