@@ -65,7 +65,8 @@ frames early on a 720p walk away, every strike missed).  The body is lowest in
 early double support, just after a strike, so each strike of the heel's speed
 is moved to the lowest point of the hip midpoint in the picture (its image
 height less a slow quadratic trend that takes up the perspective drift) between
-just before that strike and just before the other foot's next one
+the peak of the foot's swing burst (the landing comes after it) and just before
+the other foot's next strike
 (:func:`_strikes_at_pelvis_low`).  This leans on a typical gait timing, the
 pelvis being lowest within about a frame of the strike; a pelvis that does not
 rise and fall by :data:`PELVIS_MIN_RISE_BL` leaves the strike where the heel put
@@ -79,7 +80,18 @@ So per walk, the set of strikes (the heel's or the pelvis's) whose step times
 change less from step to step is kept (:func:`_toward_strikes`): walking keeps a
 nearly even rhythm, so the more even set carries the smaller timing error.  A
 heel that is early by the same amount on every step keeps an even rhythm too;
-such a walk keeps the heel's strikes, early.
+such a walk keeps the heel's strikes, early.  A heel can be late too: at a
+landing seen from the front the heel is hidden behind its own foot, and the pose
+model places the hidden point with the rest of the foot, so it keeps moving down
+in the picture while the forefoot lowers to the floor (foot flat, a tenth of a
+second after the strike) and creeps on after that (front-toward-720-trend, heavy
+model: its heel point stopped 20 px short of the true heel and crept on about half
+a pixel a frame for 0.4 s while the true heel stood; at 0.08-0.12 body lengths per
+second against a swing peak of 0.35 it stayed above the strike level, and the
+strike came 6 frames late).  That is why the pelvis's low is searched from the
+swing's speed peak, which comes before the landing however the heel's picture ends,
+and not only from just before the heel's strike: a low before a late strike was cut
+off there, and the late strike stayed.
 
 The heel and toe points all this reads are the pose model's whether it sees them
 or infers them: walking hides the feet at the moments events are timed by (the
@@ -169,8 +181,9 @@ FRONTAL_REFERENCE_S = 0.1
 #: less a quadratic trend fitted over this long either side of each frame, s (about a
 #: stride: the perspective drift of walking away is slow, the step's rise and fall is not).
 PELVIS_TREND_S = 0.6
-#: ... its lowest point after a heel-speed strike is looked for from this long before
-#: that strike to this long before the other foot's next one, s ...
+#: ... its lowest point after a heel-speed strike is looked for from the foot's swing
+#: peak (or this long before that strike, if earlier) to this long before the other
+#: foot's next one, s ...
 PELVIS_SEARCH_BEFORE_S = 0.1
 #: ... (or this long after the strike when the other foot has none), s ...
 PELVIS_SEARCH_S = 0.45
@@ -528,7 +541,11 @@ def _pelvis_low_time(time_s: np.ndarray, lowness: np.ndarray, start_s: float, en
 
 
 def _strikes_at_pelvis_low(
-    strikes: dict[str, np.ndarray], image_px: np.ndarray, time_s: np.ndarray, fps: float
+    strikes: dict[str, np.ndarray],
+    image_px: np.ndarray,
+    time_s: np.ndarray,
+    fps: float,
+    swing_peaks: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Front-view heel strikes moved to the pelvis's low after each.
 
@@ -539,20 +556,28 @@ def _strikes_at_pelvis_low(
     heel's picture often reaches its footprint a few frames early).  The body is
     lowest in early double support, just after a heel strike (gait mechanics: both
     legs reach the floor, spread), so each strike of the heel's speed is moved to
-    the pelvis's lowest point (:func:`_pelvis_low_time`) from
-    :data:`PELVIS_SEARCH_BEFORE_S` before it to as long before the other foot's next
-    strike (or :data:`PELVIS_SEARCH_S` after it): the one low between this foot's
-    landing and the other's.  A strike without a clear low there is kept as found.
-    ``strikes`` holds each foot's strike times, s.
+    the pelvis's lowest point (:func:`_pelvis_low_time`) from the peak of the
+    foot's swing burst before the strike (the landing comes after it; or
+    :data:`PELVIS_SEARCH_BEFORE_S` before the strike, if that is earlier) to
+    :data:`PELVIS_SEARCH_BEFORE_S` before the other foot's next strike (or
+    :data:`PELVIS_SEARCH_S` after the strike): the one low between this foot's
+    landing and the other's, whether the heel's strike came early or late.  A strike
+    without a clear low there is kept as found.  ``strikes`` holds each foot's strike
+    times, s; ``swing_peaks`` each foot's swing burst peak times, s (without them the
+    search starts :data:`PELVIS_SEARCH_BEFORE_S` before each strike).
     """
     lowness = _pelvis_lowness_bl(image_px, time_s, _image_scale_px(image_px, time_s))
     out: dict[str, np.ndarray] = {}
     for side, other in zip(SIDES, SIDES[::-1]):
         moved = []
+        peaks = np.empty(0) if swing_peaks is None else np.asarray(swing_peaks[side], dtype=np.float64)
         for hs in strikes[side]:
             later = strikes[other][strikes[other] > hs]
             end = later[0] - PELVIS_SEARCH_BEFORE_S if later.size else hs + PELVIS_SEARCH_S
-            low = _pelvis_low_time(time_s, lowness, hs - PELVIS_SEARCH_BEFORE_S, end, fps)
+            # the landing comes after the swing's speed peak, whether the heel's strike is early or late
+            swing = peaks[peaks < hs]
+            start = hs - PELVIS_SEARCH_BEFORE_S if not swing.size else min(swing[-1], hs - PELVIS_SEARCH_BEFORE_S)
+            low = _pelvis_low_time(time_s, lowness, start, end, fps)
             moved.append(hs if low is None else low)
         out[side] = _merge_close(np.array(moved))
     return out
@@ -573,21 +598,27 @@ def _step_time_unevenness_s(strikes: dict[str, np.ndarray]) -> float:
 
 
 def _toward_strikes(
-    strikes: dict[str, np.ndarray], image_px: np.ndarray, time_s: np.ndarray, fps: float
+    strikes: dict[str, np.ndarray],
+    image_px: np.ndarray,
+    time_s: np.ndarray,
+    fps: float,
+    swing_peaks: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Heel strikes walking toward the camera: the heel's or the pelvis's, whichever keeps the rhythm.
 
     Walking toward the camera the pose model's heel often reaches its footprint in
     the picture a few frames before it lands, so the heel's speed puts the strike
-    early (never late).  The pelvis's low just after each strike
+    early, and where the hidden heel point follows the forefoot down to the floor,
+    late.  The pelvis's low just after each strike
     (:func:`_strikes_at_pelvis_low`) then times the landing better.  But in a slow walk with long double support the body stays
     low from one foot's landing until the other's toe off, and its lowest point
     wanders within that time from step to step; there the heel's strikes are the
     better ones.  Which timing holds for a walk shows in its rhythm: the set whose
     steps follow each other more evenly (:func:`_step_time_unevenness_s`) is kept.
-    ``strikes`` holds each foot's heel-speed strike times, s.
+    ``strikes`` holds each foot's heel-speed strike times, s, ``swing_peaks`` the peak
+    times of its swing bursts, s.
     """
-    moved = _strikes_at_pelvis_low(strikes, image_px, time_s, fps)
+    moved = _strikes_at_pelvis_low(strikes, image_px, time_s, fps, swing_peaks)
     return moved if _step_time_unevenness_s(moved) < _step_time_unevenness_s(strikes) else strikes
 
 
@@ -622,6 +653,21 @@ def detect_side_events(
     ``other_strikes`` (s), the other foot's heel strikes, are needed for toe offs
     walking toward the camera; without them these come from the toe's speed.
     """
+    strikes, offs, _ = _side_events(image_px, time_s, fps, walking, side, view, direction, other_strikes)
+    return strikes, offs
+
+
+def _side_events(
+    image_px: np.ndarray,
+    time_s: np.ndarray,
+    fps: float,
+    walking: np.ndarray,
+    side: str,
+    view: str,
+    direction: str,
+    other_strikes: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`detect_side_events`, and the peak times (s) of the foot's swing bursts."""
     heel = image_px[:, INDEX[f"{side}_heel"]]
     toe = image_px[:, INDEX[f"{side}_foot_index"]]
     scale = _image_scale_px(image_px, time_s)
@@ -632,11 +678,11 @@ def detect_side_events(
         foot_speed = _bridged(foot_speed, time_s, BRIDGE_S)
     burst = np.where(walking & np.isfinite(foot_speed), foot_speed, 0.0)
     if not np.any(burst > 0):
-        return np.empty(0), np.empty(0)
+        return np.empty(0), np.empty(0), np.empty(0)
     apart = max(1, int(MIN_STRIDE_S * fps))
     peaks = find_peaks(burst, distance=apart)
     if peaks.size == 0:
-        return np.empty(0), np.empty(0)
+        return np.empty(0), np.empty(0), np.empty(0)
     typical = float(np.median(burst[peaks][burst[peaks] >= np.percentile(burst[peaks], 50)]))
     peaks = peaks[burst[peaks] >= MIN_BURST_SHARE * typical]
     if view == "frontal":
@@ -696,7 +742,7 @@ def detect_side_events(
             strikes.append(hs)
         if to is not None and (lead_toe is None or _ever_positive(time_s, -lead_toe, to, LEAD_WINDOW_S)):
             offs.append(to)
-    return _merge_close(np.array(strikes)), _merge_close(np.array(offs))
+    return _merge_close(np.array(strikes)), _merge_close(np.array(offs)), time_s[peaks]
 
 
 def _merge_close(times: np.ndarray) -> np.ndarray:
@@ -761,9 +807,10 @@ def detect_gait_events(
     out: dict[str, dict[str, np.ndarray]] = {"heel_strike": {}, "toe_off": {}}
     t = np.asarray(time_s, dtype=np.float64)
     walking = np.asarray(walking, bool)
-    found = {side: detect_side_events(image_px, t, fps, walking, side, view, direction) for side in SIDES}
+    found = {side: _side_events(image_px, t, fps, walking, side, view, direction) for side in SIDES}
+    swing_peaks = {side: found[side][2] for side in SIDES}
     if view == "frontal" and direction == "toward":
-        strikes = _toward_strikes({side: found[side][0] for side in SIDES}, image_px, t, fps)
+        strikes = _toward_strikes({side: found[side][0] for side in SIDES}, image_px, t, fps, swing_peaks)
         # a toe off seen from the front is where the toe leaves its place, which it marks
         # while the other foot lands
         found = {
@@ -773,10 +820,10 @@ def detect_gait_events(
         }
         found = {side: (strikes[side], found[side][1]) for side in SIDES}
     if view == "frontal" and direction == "away":
-        moved = _strikes_at_pelvis_low({side: found[side][0] for side in SIDES}, image_px, t, fps)
+        moved = _strikes_at_pelvis_low({side: found[side][0] for side in SIDES}, image_px, t, fps, swing_peaks)
         found = {side: (moved[side], found[side][1]) for side in SIDES}
     for side in SIDES:
-        hs, to = found[side]
+        hs, to = found[side][0], found[side][1]
         out["heel_strike"][side] = hs
         out["toe_off"][side] = keep_toe_offs_in_stance(hs, to)
     return out
