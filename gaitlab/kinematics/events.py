@@ -807,8 +807,10 @@ def detect_gait_events(
     out: dict[str, dict[str, np.ndarray]] = {"heel_strike": {}, "toe_off": {}}
     t = np.asarray(time_s, dtype=np.float64)
     walking = np.asarray(walking, bool)
-    found = {side: _side_events(image_px, t, fps, walking, side, view, direction) for side in SIDES}
-    swing_peaks = {side: found[side][2] for side in SIDES}
+    found: dict[str, tuple[np.ndarray, ...]] = {
+        side: _side_events(image_px, t, fps, walking, side, view, direction) for side in SIDES
+    }
+    swing_peaks: dict[str, np.ndarray] = {side: found[side][2] for side in SIDES}
     if view == "frontal" and direction == "toward":
         strikes = _toward_strikes({side: found[side][0] for side in SIDES}, image_px, t, fps, swing_peaks)
         # a toe off seen from the front is where the toe leaves its place, which it marks

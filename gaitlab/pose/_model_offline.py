@@ -142,6 +142,8 @@ def build_offline_bundle(
                 members = _wheel_members(wheel, tmp, tuple(WHEEL_MODELS))
                 specs = {member: spec for member, (_i, _s, spec) in WHEEL_MODELS.items()}
             else:
+                if tarball is None:  # fetched above for every variant but full
+                    raise ModelError(f"No @mediapipe/pose package was found to build the {variant} model from.")
                 landmarks = read_npm_landmarks(tarball, variant)
                 members = _wheel_members(wheel, tmp, (DETECTOR_MEMBER,))
                 members[LANDMARKS_MEMBER] = landmarks

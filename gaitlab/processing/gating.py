@@ -108,9 +108,9 @@ def keep_hidden_feet(
     if max_gap_s < 0:
         raise ValidationError(f"The longest gap to fill must not be negative; got {max_gap_s:g} s.")
     feet = list(FOOT_POINTS)
-    seen = np.isfinite(gated.image_px[:, feet]).all(axis=2)
+    seen = np.asarray(np.isfinite(gated.image_px[:, feet]).all(axis=2), dtype=bool)
     placed = np.isfinite(pose.image_px[:, feet]).all(axis=2) & (np.nan_to_num(pose.presence[:, feet], nan=1.0) >= min_presence)
-    restore = ~seen & placed
+    restore: np.ndarray = ~seen & placed
     if view == "sagittal":
         t = gated.time_s
         frame_s = float(np.median(np.diff(t))) if t.size > 1 else 0.0

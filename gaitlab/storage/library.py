@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 
 #: Environment variable naming the library file (overrides the user data folder).
 LIBRARY_ENV = "GAITLAB_LIBRARY"
+#: Pause between tries while another process holds the library during opening, s.
+OPEN_RETRY_S = 0.05
 LIBRARY_FILENAME = "library.sqlite"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SHA256_HEX = frozenset("0123456789abcdef")
@@ -115,6 +118,7 @@ class Library:
         self._after_commit: list[Callable[[], None]] = []
         self._after_rollback: list[Callable[[], None]] = []
         self._conn: sqlite3.Connection | None = None
+        self._busy_timeout_s = float(busy_timeout_s)
         self._conn = self._connect(busy_timeout_s)
         try:
             self._prepare()
@@ -180,20 +184,34 @@ class Library:
             )
         return version < SCHEMA_VERSION
 
-    def _prepare(self) -> None:
+    def _open_checks(self) -> bool:
+        """Check the file is ours and set the connection up; True when it needs migrating."""
         conn = self._db
-        try:
-            # Read-only checks first: nothing is written to a file that is not ours.
-            needs_migration = self._check_header(*self._read_header())
-            conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning(
-                    "The library %s cannot use a write-ahead log (mode %s).", self.path, mode
-                )
-            conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as exc:
-            raise _storage_error(exc, self.path) from None
+        # Read-only checks first: nothing is written to a file that is not ours.
+        needs_migration = self._check_header(*self._read_header())
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("The library %s cannot use a write-ahead log (mode %s).", self.path, mode)
+        conn.execute("PRAGMA synchronous = FULL")
+        return needs_migration
+
+    def _prepare(self) -> None:
+        # While another process creates, migrates or switches the file to its write-ahead
+        # log, SQLite can answer "busy" at once instead of waiting (its busy timeout does
+        # not cover every step of opening), so opening waits and tries again itself.
+        deadline = time.monotonic() + self._busy_timeout_s
+        while True:
+            try:
+                needs_migration = self._open_checks()
+                break
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if not ("locked" in text or "busy" in text) or time.monotonic() >= deadline:
+                    raise _storage_error(exc, self.path) from None
+                time.sleep(OPEN_RETRY_S)
+            except sqlite3.Error as exc:
+                raise _storage_error(exc, self.path) from None
         if not needs_migration:
             return
         with self.transaction():
@@ -207,7 +225,7 @@ class Library:
                     SCHEMA_VERSION,
                 )
                 try:
-                    migrate(conn, version)
+                    migrate(self._db, version)
                 except (sqlite3.Error, ValueError) as exc:
                     raise StorageError(
                         f"The library {self.path} could not be upgraded from version {version} "

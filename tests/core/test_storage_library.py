@@ -478,3 +478,37 @@ def test_after_commit_and_rollback_hooks(lib):
     assert seen == ["commit", "rollback 2"]
     with pytest.raises(StorageError, match="inside a transaction"):
         lib.call_after_commit(lambda: None)
+
+
+def test_opening_waits_while_another_process_answers_busy(tmp_path, monkeypatch):
+    # SQLite may answer "busy" at once (not after its busy timeout) while another process
+    # creates the file or switches it to its write-ahead log; opening tries again
+    path = tmp_path / "library.sqlite"
+    Library(path).close()
+    real = Library._open_checks
+    calls = []
+
+    def busy_twice(self):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real(self)
+
+    monkeypatch.setattr(Library, "_open_checks", busy_twice)
+    with Library(path) as lib:
+        assert lib.list_patients() == []
+    assert len(calls) == 3
+
+    def always_busy(self):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(Library, "_open_checks", always_busy)
+    with pytest.raises(StorageError, match="is busy: another gaitlab is writing to it"):
+        Library(path, busy_timeout_s=0.2)
+
+    def damaged(self):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Library, "_open_checks", damaged)
+    with pytest.raises(StorageError, match="could not be read or written"):
+        Library(path)  # not a busy answer: no waiting
