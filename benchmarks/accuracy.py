@@ -494,9 +494,8 @@ FINDINGS = """\
   and the 540p far walk (5.3°; the walker is 178 px tall, and the landmark network sees
   little detail in so small a person) do not gain. Event timing is mixed: better walking
   toward the camera (`front-toward-720-nodrop` 3.49 -> 0.37 frames, the stickers walk
-  1.21 -> 0.54 with no strike missed) and on the 540p and 720p side walks, worse on the
-  slow side walk (0.79 -> 1.20) and `front-toward-720-trend` (1.26 -> 1.48); labels
-  98.7-100 %. It costs about twice the pose model's time (row "analysis time"). Pelvic
+  1.21 -> 0.45 with no strike missed, `front-toward-720-trend` 1.26 -> 0.88) and on the
+  540p and 720p side walks, worse on the slow side walk (0.79 -> 1.20); labels 98.7-100 %. It costs about twice the pose model's time (row "analysis time"). Pelvic
   obliquity from its hip points follows the trunk lean just as the full model's does.
   Heavy's foot points made one change necessary: it scores heel and toe points that
   walking itself hides (a heel behind its foot at landing, the far foot behind the near
@@ -646,10 +645,16 @@ FINDINGS = """\
   strikes: 2.9-3.2 frames → 0.5-1.4. Not solved walking toward: a heel that is early by the
   same amount on every step keeps an even rhythm and its strikes are kept
   (`front-toward-720-nodrop` 3.5 frames with the full model; the heavy model's heel is
-  not early there, 0.37 frames). Walking toward on `front-toward-720-trend` one right
-  strike stays 4 (full) or 6 (heavy) frames late: the heel's strike falls after the
-  pelvis's low, so the pelvis cannot pull it back. A recording whose strikes do not
-  follow the rhythm of walking says its step figures and pelvic drop are unreliable.
+  not early there, 0.37 frames). The pelvis's low is searched from the foot's swing
+  speed peak (the landing always follows it) or 0.1 s before the heel's strike, whichever
+  is earlier: on `front-toward-720-trend` the heavy model's heel, hidden behind its own
+  foot at the landing, stopped 20 px short and crept on for 0.4 s, so its strike came
+  6 frames late and the search began after the pelvis's low (heavy 1.48 -> 0.88 frames,
+  step time 73 -> 23 ms; heavy pre-op sample 1.10 -> 0.49; of the other clips only the
+  stickers walks moved: full away 0.61 -> 0.70, heavy toward 0.54 -> 0.45).
+  With the full model one strike there stays 4 frames late: its left hip point rises
+  1.5 px just after the landing and moves the pelvis's low. A recording whose strikes do
+  not follow the rhythm of walking says its step figures and pelvic drop are unreliable.
 """
 
 
