@@ -22,6 +22,7 @@ from gaitlab.kinematics.quality import (
     event_consistency_warning,
     frame_rate_warning,
     obliquity_warning,
+    unmeasured_hip_warnings,
 )
 from gaitlab.kinematics.spatiotemporal import compute_metrics
 from gaitlab.processing import clean_pose
@@ -216,6 +217,7 @@ def analyze_gait(
     warnings += frame_rate_warning(pose.fps)
     if view == "sagittal":
         warnings += obliquity_warning(estimate_camera_obliquity_deg(px, cleaned.walking))
+        warnings += unmeasured_hip_warnings(series, t, gait_cycles)
     elif pelvic_obliquity_deg is None:
         warnings.append(LANDMARK_OBLIQUITY_WARNING)
     if not enough:

@@ -12,6 +12,14 @@ N_POINTS = 101
 MAX_STRIDE_DEVIATION = 0.35
 #: A cycle is dropped from a curve when more than this share of its frames lack the value.
 MAX_MISSING_SHARE = 0.1
+#: A window (cycle, single support) gives no range or peak when more than this share
+#: of its frames lack the value (see :func:`measured_through`).  Measured on the
+#: synthetic side clips of both pose models (hip range and peaks against truth):
+#: without the rule one far leg seen in a third of its cycle read a hip range of
+#: 15° for 43° (largest error 32°, RMS 5.5°); with half, RMS 3.6° and only that leg
+#: goes unmeasured; stricter shares leave more legs unmeasured and are no more
+#: accurate (a tenth: RMS 4.0°, six legs unmeasured).
+MAX_METRIC_MISSING_SHARE = 0.5
 
 
 def build_cycles(
@@ -47,6 +55,21 @@ def build_cycles(
                                     toe_off_s=float(inner[0]) if inner.size else None))
         out[side] = cycles
     return out
+
+
+def measured_through(values: np.ndarray, time_s: np.ndarray, start_s: float, end_s: float) -> bool:
+    """True when a series has a value in all but :data:`MAX_METRIC_MISSING_SHARE` of the frames from ``start_s`` to ``end_s``.
+
+    Short gaps are already filled by the cleaning, so a window failing this has
+    lost a stretch long enough to hide a peak: ranges and peaks over it would be
+    too small.
+    """
+    inside = (time_s >= start_s - 1e-9) & (time_s <= end_s + 1e-9)
+    n = int(inside.sum())
+    if n < 2:
+        return False
+    have = int(np.isfinite(values[inside]).sum())
+    return have >= 2 and (n - have) <= MAX_METRIC_MISSING_SHARE * n
 
 
 def normalise_cycle(values: np.ndarray, time_s: np.ndarray, cycle: GaitCycle) -> np.ndarray | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from gaitlab.kinematics.cycles import measured_through
 from gaitlab.landmarks import LEFT_SHOULDER, RIGHT_SHOULDER
 from gaitlab.processing.geometry import body_length_px, hip_midpoint_px, shoulder_midpoint_px
 from gaitlab.types import SIDES, GaitCycle
@@ -27,6 +28,36 @@ def count_warnings(cycles: dict[str, list[GaitCycle]]) -> list[str]:
             out.append(f"No full gait cycle of the {side} leg was found: there is too little walking to measure.")
         elif n == 1:
             out.append(f"Only one stride of the {side} leg is visible; its values rest on a single cycle.")
+    return out
+
+
+def unmeasured_hip_warnings(
+    series: Mapping[str, np.ndarray], time_s: np.ndarray, cycles: dict[str, list[GaitCycle]]
+) -> list[str]:
+    """Side view: warnings for a leg whose hip angle is missing in too much of its gait cycles.
+
+    Hip range and peaks are taken only over cycles the angle is seen through
+    (:func:`gaitlab.kinematics.cycles.measured_through`); a leg hidden from the
+    camera for most of every cycle has none, and its figures stay empty.
+    """
+    out = []
+    for side in SIDES:
+        values = series.get(f"hip_flexion_{side}")
+        n = len(cycles.get(side, []))
+        if values is None or n == 0:
+            continue
+        seen = sum(measured_through(values, time_s, c.start_s, c.end_s) for c in cycles[side])
+        if seen == 0:
+            out.append(
+                f"The {side} hip angle is missing in more than half of every {side} gait cycle "
+                f"(the pose model does not see that leg well): its range and peaks are not "
+                f"measured; film the {side} side too (the patient walks the other way past the camera)."
+            )
+        elif seen < n:
+            out.append(
+                f"The {side} hip angle is seen through only {seen} of the {n} {side} gait cycles; "
+                "its range and peaks rest on those."
+            )
     return out
 
 

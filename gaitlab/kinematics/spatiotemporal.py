@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gaitlab.kinematics.cycles import measured_through
 from gaitlab.landmarks import INDEX
 from gaitlab.processing.gaps import find_runs
 from gaitlab.processing.geometry import body_length_px, hip_midpoint_px
@@ -210,10 +211,11 @@ def symmetry_index_pct(left: float | None, right: float | None) -> float | None:
 
 
 def _window_stat(values, time_s, windows, fn):
+    """``fn`` of the values inside each window that the series covers (see :func:`measured_through`)."""
     out = []
     for a, b in windows:
-        inside = (time_s >= a) & (time_s <= b) & np.isfinite(values)
-        if inside.sum() >= 2:
+        if measured_through(values, time_s, a, b):
+            inside = (time_s >= a - 1e-9) & (time_s <= b + 1e-9) & np.isfinite(values)
             out.append(float(fn(values[inside])))
     return out
 

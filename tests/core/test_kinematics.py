@@ -252,3 +252,35 @@ def test_cadence_does_not_count_the_gap_between_two_walks():
     # each walk keeps its own start: 8 steps of mean 0.55 s
     assert cadence_steps_per_min(steps[::-1]) == pytest.approx(60 / 0.55, abs=1e-9)
     assert cadence_steps_per_min([]) is None
+
+
+def test_a_hip_hidden_for_most_of_every_cycle_gives_no_range_and_says_so():
+    from gaitlab.kinematics.cycles import measured_through
+    from gaitlab.landmarks import INDEX
+
+    t = np.arange(30) / 30.0
+    values = np.sin(t * 6.0)
+    assert measured_through(values, t, 0.0, 1.0)
+    half_gone = values.copy()
+    half_gone[5:21] = np.nan  # 16 of 30 frames missing
+    assert not measured_through(half_gone, t, 0.0, 1.0)
+    assert measured_through(half_gone, t, 0.0, 0.15)  # a window before the gap
+
+    pose, truth = make_walk(duration_s=7.0, obliquity_amp_deg=0.0)
+    seen = analyze_gait(pose, view="sagittal", direction="right")
+    # the right knee scored hidden from 10 % to 80 % of every right stride (0.77 s: far
+    # longer than gap filling bridges), as a far leg the pose model does not see
+    visibility = pose.visibility.copy()
+    strikes = np.asarray(truth.heel_strike["right"])
+    for a, b in zip(strikes[:-1], strikes[1:]):
+        hidden = (pose.time_s > a + 0.1 * (b - a)) & (pose.time_s < a + 0.8 * (b - a))
+        visibility[hidden, INDEX["right_knee"]] = 0.1
+    hidden_pose = PoseSequence.create(pose.time_s, pose.image_px, image_size_px=pose.image_size_px, fps=pose.fps,
+                                      visibility=visibility, presence=pose.presence)
+    gait = analyze_gait(hidden_pose, view="sagittal", direction="right")
+    m = gait.metrics
+    assert m["hip_rom_deg"]["right"] is None and m["hip_flexion_max_deg"]["right"] is None
+    assert m["hip_rom_deg"]["left"] == pytest.approx(seen.metrics["hip_rom_deg"]["left"], abs=0.5)
+    assert any(w.startswith("The right hip angle is missing in more than half of every right gait cycle")
+               for w in gait.warnings)
+    assert not any("hip angle" in w for w in seen.warnings)
