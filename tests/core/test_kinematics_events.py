@@ -6,15 +6,17 @@ import numpy as np
 import pytest
 from test_kinematics_walker import make_walk
 
-from gaitlab.kinematics import analyze_gait
+from gaitlab.kinematics import analyze_gait, events
 from gaitlab.kinematics.events import (
     _pelvis_low_time,
     _sagittal_heel_strike_time,
+    _speed_bl_s,
     _step_time_unevenness_s,
     detect_gait_events,
     detect_side_events,
 )
 from gaitlab.landmarks import INDEX
+from gaitlab.processing.filtering import lowpass_filter
 from gaitlab.types import SIDES
 
 
@@ -90,9 +92,47 @@ def test_a_heel_that_draws_back_before_it_lands_strikes_where_it_stops():
     forward = np.array([0, 100, 200, 290, 380, 460, 530, 590, 640, 690, 700, 690, 680, 680] + [680] * 16, float)
     scale = np.full(30, 200.0)
     hs = _sagittal_heel_strike_time(t, speed, forward, scale, 3.0, 2, 25, fps)
-    # the last crossing of 3 % of the way from the floor (0) to the peak (3.0): 0.09,
-    # between frame 12 (0.9) and frame 13 (0.0)
-    assert hs == pytest.approx(t[12] + (0.9 - 0.09) / 0.9 / fps, abs=1e-9)
+    # the draw-back is the heel's last drop: its stop is where the speed has fallen
+    # halfway from the burst's top (0.9) to the floor (0), between frames 12 and 13
+    assert hs == pytest.approx(t[12] + (0.9 - 0.45) / 0.9 / fps, abs=1e-9)
+
+
+def _filtered_landing(reach_s: float, back_bl_s: float, down_bl_s: float, stop_s: float):
+    """Heel image speed (body lengths/s) and forward position (px) of a side-view landing,
+    low-pass filtered as gaitlab's landmarks are: the heel swings at 3 body lengths per
+    second, slows to a stop at ``reach_s``, then drops and draws back at the given
+    speeds until the floor stops it at once at ``stop_s``."""
+    fps, scale = 30.0, 300.0
+    fine = np.arange(0.0, 1.5, 1e-4)
+    slowing = 3.0 * (1.0 + np.cos(np.pi * (fine - 0.3) / (reach_s - 0.3))) / 2.0
+    vx = np.where(fine < 0.3, 3.0, np.where(fine < reach_s, slowing, np.where(fine < stop_s, -back_bl_s, 0.0)))
+    vy = np.where((fine >= reach_s) & (fine < stop_s), down_bl_s, 0.0)
+    t = np.arange(45) / fps
+    track = np.stack([np.interp(t, fine, np.cumsum(vx) * 1e-4 * scale),
+                      np.interp(t, fine, np.cumsum(vy) * 1e-4 * scale)], axis=1)
+    track = lowpass_filter(track, fps, 6.0)
+    return t, _speed_bl_s(track, t, np.full(t.size, scale)), track[:, 0], np.full(t.size, scale)
+
+
+@pytest.mark.parametrize(
+    ("reach_s", "back_bl_s", "down_bl_s", "stop_frame", "low_late"),
+    [(0.40, 0.6, 0.8, 15.6, True), (0.38, 0.5, 0.6, 15.3, True), (0.42, 0.4, 0.8, 16.5, False)],
+)
+def test_a_heel_that_drops_onto_the_floor_strikes_where_the_floor_stops_it(
+    monkeypatch, reach_s, back_bl_s, down_bl_s, stop_frame, low_late
+):
+    # sag-left-1080-slow: the filter spreads the heel's sudden stop over both sides of
+    # it, so a low level of the speed is crossed late; half the drop's burst is not
+    fps = 30.0
+    t, speed, forward, scale = _filtered_landing(reach_s, back_bl_s, down_bl_s, stop_frame / fps)
+    peak = int(np.argmax(speed))
+    hs = _sagittal_heel_strike_time(t, speed, forward, scale, float(speed[peak]), peak, 40, fps)
+    assert abs(hs * fps - stop_frame) <= 0.15
+    # without the drop's rule the strike is where the speed meets the low level: a short,
+    # fast drop's spread stop meets it more than half a frame late
+    monkeypatch.setattr(events, "DROP_MIN_SHARE", np.inf)
+    low = _sagittal_heel_strike_time(t, speed, forward, scale, float(speed[peak]), peak, 40, fps)
+    assert (low * fps - stop_frame >= 0.5) == low_late
 
 
 def test_a_heel_that_stands_with_jitter_strikes_where_it_first_stops():
