@@ -221,3 +221,34 @@ def test_stance_outliers_know_landing_beyond_the_footprint_from_a_foot_put_behin
     # fewer than two footprints say nothing
     off_none, on_none = stance_outliers(left, right, prints[:1], footprint_legs(prints[:1]))
     assert not off_none.any() and not on_none.any()
+
+
+def test_a_hidden_knee_put_on_the_near_one_does_not_move_the_crossing(monkeypatch):
+    # at every knee crossing the far knee, hidden, gets the near knee's place for a
+    # frame, and then the model gives both whole legs the other leg's labels for two
+    # frames; knee motion through the misplaced point alone pulls the knees' reading
+    # away from the feet's, the whole-leg cost keeps them together
+    import gaitlab.processing.swaps as swaps
+
+    rng = np.random.default_rng(2)
+    pose, _ = make_walk(direction="right", duration_s=6.0)
+    px = pose.image_px
+    ahead = np.sign(px[:, LEFT_KNEE, 0] - px[:, RIGHT_KNEE, 0])
+    crossings = np.flatnonzero(ahead[1:] != ahead[:-1])
+    damaged = px.copy()
+    frames = np.zeros(len(px), dtype=bool)
+    for c in crossings[1:-1]:
+        damaged[c + 2, LEFT_KNEE] = damaged[c + 2, RIGHT_KNEE]
+        frames[c + 3 : c + 5] = True
+    damaged = swap_legs(damaged, frames) + rng.normal(0.0, 2.0, px.shape)
+    apart = _apart(px, LEFT_KNEE, RIGHT_KNEE)
+
+    def wrong_knee_frames() -> int:
+        labels = find_leg_labels(damaged, pose.fps, "right")
+        assert np.array_equal(labels.feet_swapped, frames)
+        return int(((labels.knees_swapped != frames) & apart).sum())
+
+    with_cost = wrong_knee_frames()
+    assert with_cost <= 3  # a frame with both knee labels on one knee may go either way
+    monkeypatch.setattr(swaps, "LEG_SPLIT_COST", 0.0)
+    assert wrong_knee_frames() > with_cost
