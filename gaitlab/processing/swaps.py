@@ -55,9 +55,11 @@ four frames early while the feet stayed right, so two frames with the legs apart
 had the knees on the wrong legs.  Labels on the cleaned points, frames with the
 legs apart, before -> after: heavy sag-left-540-far 98.7 -> 100 %, full
 sag-right-720 98.8 -> 99.0 % (82/83 -> 95/96: fewer points blanked), full
-post6w_sagittal 99.5 -> 100 %; no clip or model worse.  Strikes improved where
-they moved (full/heavy sag-left-1080-slow 0.79/1.20 -> 0.24/0.45 frames, full/heavy
-post6w_sagittal 0.86/1.74 -> 0.48/1.40).
+post6w_sagittal 99.5 -> 100 %; no clip or model worse.  Angles against truth:
+full sag-right-720 hip coverage left 61 -> 71 %, hip RMS error left/right
+6.3/3.1 -> 5.9/2.9 deg, knee 8.5/5.5 -> 8.1/5.3 deg; heavy sag-left-540-far hip
+right 5.3 -> 4.7 deg, knee 8.8/8.3 -> 8.6/7.1 deg; heavy sag-right-720 knee right
+4.24 -> 4.25 deg.  Strike and toe-off errors within 0.01 frame of before.
 
 What the correction cannot tell: full model, sag-right-720, the last frame
 (134).  Over frames 128-134 the model sees the far knee poorly (visibility
