@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from gaitlab.compare.camera import CameraPlacement, estimate_camera_placement
-from gaitlab.compare.visits import CombinedMetrics, VisitData
+from gaitlab.compare.visits import CombinedMetrics, VisitData, near_leg
 from gaitlab.errors import InputError
 
 Severity = Literal["note", "caution", "incomparable"]
@@ -185,19 +185,32 @@ def _view_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMe
                     f"There is no {view} recording at {missing[0]}, so {measures} cannot be compared.",
                 )
             )
-    for view in sorted(common):
-        da, db = ma.documents[view], mb.documents[view]
-        if view == "sagittal" and da.get("walking_direction") != db.get("walking_direction"):
+    if "sagittal" in common:
+        # A leg measured as the near leg at one visit and as the far leg at the other
+        # (each leg's angles come from the recording where it is nearer the camera
+        # when the walk was filmed both ways).
+        flipped = [
+            side for side in ("left", "right")
+            if (near_leg(ma.document_for("sagittal", side) or {}) == side)
+            != (near_leg(mb.document_for("sagittal", side) or {}) == side)
+        ]
+        if flipped:
+            da, db = ma.documents["sagittal"], mb.documents["sagittal"]
+            legs = "both legs were" if len(flipped) == 2 else f"the {flipped[0]} leg was"
             issues.append(
                 ComparabilityIssue(
                     "walking_direction",
                     "caution",
                     f"The side-view camera filmed the patient's other side at {b.name} "
                     f"(walking {db.get('walking_direction')} in the image, {da.get('walking_direction')} "
-                    f"at {a.name}); the leg further from the camera is measured less well, so "
-                    "left-right differences may partly come from this.",
+                    f"at {a.name}): {legs} nearer the camera at one visit and further at the other; "
+                    "the leg further from the camera is measured less well, so left-right differences "
+                    "and changes of that leg may partly come from this. Filming the walk both ways "
+                    "at every visit measures each leg from its near side.",
                 )
             )
+    for view in sorted(common):
+        da, db = ma.documents[view], mb.documents[view]
         fps_a = _as_float((da.get("video") or {}).get("fps"))
         fps_b = _as_float((db.get("video") or {}).get("fps"))
         if fps_a is not None and fps_b is not None and min(fps_a, fps_b) < FRAME_RATE_LIMIT_FPS:
@@ -223,35 +236,51 @@ def _model_label(doc: dict) -> tuple[str, str]:
 
 def _method_issues(a: VisitData, b: VisitData, ma: CombinedMetrics, mb: CombinedMetrics) -> list[ComparabilityIssue]:
     """Differences in how the two visits were measured: pose model and low-pass filter."""
-    issues = []
+    issues: list[ComparabilityIssue] = []
     for view in sorted(set(ma.documents) & set(mb.documents)):
-        da, db = ma.documents[view], mb.documents[view]
-        (va, ha), (vb, hb) = _model_label(da), _model_label(db)
-        if (va, ha) != (vb, hb) and all((va, ha, vb, hb)):
-            names = (f"the {va} model", f"the {vb} model") if va != vb else (
-                f"a {va} model file {ha[:8]}", f"another {vb} model file {hb[:8]}")
-            issues.append(
-                ComparabilityIssue(
-                    "pose_model",
-                    "caution",
-                    f"The {view} videos were measured with different pose models ({names[0]} at "
-                    f"{a.name}, {names[1]} at {b.name}); each model places the hip, knee and foot "
-                    "points a little differently, so changes of a few degrees may come from the "
-                    "models alone. Analyse both visits again with the same model to compare them.",
-                )
+        # Every pair of recordings a measure of this view was compared on (a leg's
+        # angles may come from another recording than the view's own).
+        pairs: list[tuple[dict, dict]] = []
+        for side in (None, "left", "right"):
+            da, db = ma.document_for(view, side), mb.document_for(view, side)  # type: ignore[arg-type]
+            if da is not None and db is not None and all(da is not p[0] or db is not p[1] for p in pairs):
+                pairs.append((da, db))
+        for da, db in pairs:
+            for issue in _method_pair_issues(a, b, view, da, db):
+                if issue not in issues:
+                    issues.append(issue)
+    return issues
+
+
+def _method_pair_issues(a: VisitData, b: VisitData, view: str, da: dict, db: dict) -> list[ComparabilityIssue]:
+    """Pose model and low-pass differences between one recording of each visit."""
+    issues = []
+    (va, ha), (vb, hb) = _model_label(da), _model_label(db)
+    if (va, ha) != (vb, hb) and all((va, ha, vb, hb)):
+        names = (f"the {va} model", f"the {vb} model") if va != vb else (
+            f"a {va} model file {ha[:8]}", f"another {vb} model file {hb[:8]}")
+        issues.append(
+            ComparabilityIssue(
+                "pose_model",
+                "caution",
+                f"The {view} videos were measured with different pose models ({names[0]} at "
+                f"{a.name}, {names[1]} at {b.name}); each model places the hip, knee and foot "
+                "points a little differently, so changes of a few degrees may come from the "
+                "models alone. Analyse both visits again with the same model to compare them.",
             )
-        cut_a = _as_float((da.get("settings") or {}).get("lowpass_hz"))
-        cut_b = _as_float((db.get("settings") or {}).get("lowpass_hz"))
-        if cut_a is not None and cut_b is not None and abs(cut_a - cut_b) > 1e-6:
-            issues.append(
-                ComparabilityIssue(
-                    "filter",
-                    "caution",
-                    f"The {view} videos were smoothed differently ({cut_a:g} Hz low-pass at {a.name}, "
-                    f"{cut_b:g} Hz at {b.name}); peak angles and ranges shrink with a lower cut-off, "
-                    "so analyse both visits again with the same setting to compare them.",
-                )
+        )
+    cut_a = _as_float((da.get("settings") or {}).get("lowpass_hz"))
+    cut_b = _as_float((db.get("settings") or {}).get("lowpass_hz"))
+    if cut_a is not None and cut_b is not None and abs(cut_a - cut_b) > 1e-6:
+        issues.append(
+            ComparabilityIssue(
+                "filter",
+                "caution",
+                f"The {view} videos were smoothed differently ({cut_a:g} Hz low-pass at {a.name}, "
+                f"{cut_b:g} Hz at {b.name}); peak angles and ranges shrink with a lower cut-off, "
+                "so analyse both visits again with the same setting to compare them.",
             )
+        )
     return issues
 
 
@@ -381,10 +410,13 @@ def _cycle_issues(visits: tuple[tuple[VisitData, CombinedMetrics], ...]) -> list
                             "measures are less certain.",
                         )
                     )
-            for warning in metrics.documents[view].get("quality", {}).get("warnings", []) or []:
-                issues.append(
-                    ComparabilityIssue("analysis_warning", "note", f"{visit.name}, {view} view: {warning}")
-                )
+            used = metrics.documents_used(view)
+            for doc in used:
+                where = f"{view} view" if len(used) == 1 else f"{view} view walking {doc.get('walking_direction')}"
+                for warning in doc.get("quality", {}).get("warnings", []) or []:
+                    issues.append(
+                        ComparabilityIssue("analysis_warning", "note", f"{visit.name}, {where}: {warning}")
+                    )
     return issues
 
 

@@ -292,10 +292,14 @@ def compare_curves(
     for base_name, view, measure in CURVE_SERIES:
         if view not in ma.documents or view not in mb.documents:
             continue
-        doc_a, doc_b = ma.documents[view], mb.documents[view]
         candidates: list[tuple[str, Side | None]] = [(f"{base_name}_{s}", s) for s in SIDES]
         candidates.append((base_name, None))
         for series, side in candidates:
+            # Each leg's curve from the recording its measures come from (the one
+            # where it is nearer the camera when the walk was filmed both ways).
+            doc_a, doc_b = ma.document_for(view, side), mb.document_for(view, side)
+            if doc_a is None or doc_b is None:
+                continue
             ca, cb = cycle_curve(doc_a, series), cycle_curve(doc_b, series)
             if ca is None or cb is None:
                 continue
@@ -307,9 +311,10 @@ def compare_curves(
             rom_a = float(np.nanmax(ca) - np.nanmin(ca))
             rom_b = float(np.nanmax(cb) - np.nanmin(cb))
             base_mean = base_sd = outside = None
-            if baseline is not None and view in baseline.documents:
-                bm = cycle_curve(baseline.documents[view], series)
-                bs = cycle_sd(baseline.documents[view], series)
+            base_doc = baseline.document_for(view, side) if baseline is not None else None
+            if base_doc is not None:
+                bm = cycle_curve(base_doc, series)
+                bs = cycle_sd(base_doc, series)
                 if bm is not None:
                     base_mean = _as_tuple(bm)
                     if bs is not None:

@@ -240,12 +240,36 @@ class CombinedMetrics:
         Valid cycles per side in each view's document.
     temporal_view : str or None
         The view the temporal metrics came from.
+    side_documents : mapping of view to {"left": dict, "right": dict}
+        The document each leg's measures of a view were taken from, where it is not
+        the view's document: with side recordings of both walking directions, each
+        leg is measured in the one where it is nearer the camera (see
+        :func:`pick_document`).
     """
 
     values: tuple[MetricValue, ...]
     documents: Mapping[str, dict]
     n_cycles: Mapping[str, Mapping[str, int]]
     temporal_view: str | None
+    side_documents: Mapping[str, Mapping[str, dict]] = field(default_factory=dict)
+
+    def document_for(self, view: str, side: Side | None = None) -> dict | None:
+        """The document a view's measures of ``side`` come from (the view's document
+        for whole-body measures), or None when the visit has no recording of the view."""
+        if side is not None:
+            doc = (self.side_documents.get(view) or {}).get(side)
+            if doc is not None:
+                return doc
+        return self.documents.get(view)
+
+    def documents_used(self, view: str) -> tuple[dict, ...]:
+        """Every document of ``view`` some measure was taken from (the view's own first)."""
+        out: list[dict] = []
+        for side in (None, *SIDES):
+            doc = self.document_for(view, side)
+            if doc is not None and all(doc is not d for d in out):
+                out.append(doc)
+        return tuple(out)
 
     def get(self, name: str, side: Side | None = None) -> MetricValue | None:
         """The value of a metric (and side), or None when the set has no such metric."""
@@ -282,14 +306,38 @@ def _cycles_of(doc: dict) -> dict[str, int]:
     return {s: int(n.get(s) or 0) for s in SIDES}
 
 
-def _pick_documents(documents: Sequence[dict]) -> dict[str, dict]:
-    """The document of each view with the most valid cycles (first one on a tie)."""
-    best: dict[str, dict] = {}
-    for doc in documents:
-        view = doc["view"]
-        if view not in best or sum(_cycles_of(doc).values()) > sum(_cycles_of(best[view]).values()):
-            best[view] = doc
-    return best
+def near_leg(doc: dict) -> Side | None:
+    """The leg nearer the camera in a side (sagittal) recording, else None.
+
+    A patient walking toward the image's right shows the camera the right side of
+    the body, so the right leg is the near one; walking toward the left, the left.
+    The near leg is measured better: the far leg passes behind it in every swing
+    and its points are then guessed by the pose model (on gaitlab's synthetic side
+    walks the far hip's angle errs about twice as much, and some models leave it
+    unmeasured through most of each cycle).
+    """
+    if doc.get("view") != "sagittal":
+        return None
+    direction = doc.get("walking_direction")
+    return direction if direction in SIDES else None  # type: ignore[return-value]
+
+
+def pick_document(documents: Sequence[dict], view: str, side: Side | None = None) -> dict | None:
+    """The recording of ``view`` that measures ``side`` (or the whole body) best.
+
+    Without a side, the one with the most valid gait cycles (the first on a tie).
+    With a side in the side view, a recording in which that leg is nearer the
+    camera comes first (a therapist films the walk both ways so that each leg is
+    once the near one), then the most valid cycles of that leg, then of both.
+    None when no document has ``view``.
+    """
+    docs = [d for d in documents if d.get("view") == view]
+    if not docs:
+        return None
+    if side is None or view != "sagittal":
+        return max(docs, key=lambda d: (sum(_cycles_of(d).values()), -docs.index(d)))
+    return max(docs, key=lambda d: (near_leg(d) == side and _cycles_of(d)[side] >= 1, _cycles_of(d)[side],
+                                    sum(_cycles_of(d).values()), -docs.index(d)))
 
 
 def cycle_curve(doc: dict, series: str) -> np.ndarray | None:
@@ -375,7 +423,11 @@ def combine_visit_metrics(documents: Sequence[dict]) -> CombinedMetrics:
     valid cycle of each leg (it times heel strike and toe off best), else from the
     view with more valid cycles; step length and speed from the sagittal view when it has
     them, else the frontal one.  With two recordings of one view, the one with more
-    valid cycles is used.
+    valid cycles is used, except for a leg's own side-view angles (hip range and
+    peaks, knee): with side recordings of both walking directions each leg is
+    measured in the one where it is nearer the camera (:func:`pick_document`), as
+    a therapist films the walk both ways for.  Timing and step measures stay with one
+    recording, so that both legs' figures come from the same walk.
 
     Parameters
     ----------
@@ -398,16 +450,28 @@ def combine_visit_metrics(documents: Sequence[dict]) -> CombinedMetrics:
         raise InputError("The visit has no analysed recording to compare.")
     for i, doc in enumerate(documents):
         check_document(doc, where=f"recording {i + 1}")
-    chosen = _pick_documents(documents)
+    chosen: dict[str, dict] = {}
+    side_docs: dict[str, dict[str, dict]] = {}
+    for view in dict.fromkeys(d["view"] for d in documents):
+        primary = pick_document(documents, view)
+        if primary is None:
+            continue
+        chosen[view] = primary
+        for s in SIDES:
+            own = pick_document(documents, view, s)
+            if own is not None and own is not primary:
+                side_docs.setdefault(view, {})[s] = own
     cycles = {view: _cycles_of(doc) for view, doc in chosen.items()}
+    for view, per_side in side_docs.items():
+        cycles[view] = {s: _cycles_of(per_side[s])[s] if s in per_side else cycles[view][s] for s in SIDES}
     # The side view times gait events best (heel and toe are seen along the walkway),
     # so it gives the temporal measures whenever it has a cycle of each leg.
-    if "sagittal" in chosen and min(cycles["sagittal"].values()) >= 1:
+    if "sagittal" in chosen and min(_cycles_of(chosen["sagittal"]).values()) >= 1:
         temporal_view = "sagittal"
     else:
         temporal_view = max(
             sorted(chosen, key=lambda v: v != "sagittal"),
-            key=lambda v: sum(cycles[v].values()),
+            key=lambda v: sum(_cycles_of(chosen[v]).values()),
         )
     values: list[MetricValue] = []
     for spec in METRIC_SPECS:
@@ -418,24 +482,33 @@ def combine_visit_metrics(documents: Sequence[dict]) -> CombinedMetrics:
                 candidates = [v for v in ("sagittal", "frontal") if v in chosen]
             else:
                 candidates = [spec.source] if spec.source in chosen else []
-            value, view = None, None
-            for candidate in candidates:
-                value = _raw(chosen[candidate], spec, side)
-                if value is not None:
-                    view = candidate
+            value, used = None, None
+            for view in candidates:
+                # A leg's own angles come from the recording that sees that leg best;
+                # timing and step measures stay with one recording (both legs' events
+                # from the same walk, so that their asymmetry is the walk's).
+                docs = [chosen[view]]
+                if side is not None and spec.source == view and view in side_docs and side in side_docs[view]:
+                    docs.insert(0, side_docs[view][side])
+                for doc in docs:
+                    value = _raw(doc, spec, side)
+                    if value is not None:
+                        used = (view, doc)
+                        break
+                if used is not None:
                     break
-            if view is None:
-                n = 0
-            elif side is None:
-                n = min(cycles[view].values())
+            if used is None:
+                view, n = None, 0
             else:
-                n = cycles[view][side]
+                view, per_side_cycles = used[0], _cycles_of(used[1])
+                n = min(per_side_cycles.values()) if side is None else per_side_cycles[side]
             values.append(MetricValue(spec.name, side, value, spec.unit, view, n))
     return CombinedMetrics(
         values=tuple(values),
         documents=dict(chosen),
         n_cycles=cycles,
         temporal_view=temporal_view,
+        side_documents=side_docs,
     )
 
 

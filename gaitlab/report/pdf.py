@@ -46,7 +46,7 @@ from gaitlab.compare import (
     combine_visit_metrics,
     population_band,
 )
-from gaitlab.compare.visits import METRIC_SPECS, cycle_curve, cycle_sd
+from gaitlab.compare.visits import METRIC_SPECS, cycle_curve, cycle_sd, pick_document
 from gaitlab.errors import InputError
 from gaitlab.markers.manual import (
     ON_SCREEN_NOTE,
@@ -421,11 +421,11 @@ def _png(fig: Figure, dpi: int = 170) -> io.BytesIO:
     return buf
 
 
-def _visit_doc(v: ReportVisit, view: str) -> dict | None:
-    docs = [d for d in v.documents if d.get("view") == view]
-    if not docs:
-        return None
-    return max(docs, key=lambda d: sum(int(x or 0) for x in (d["metrics"].get("n_cycles") or {}).values()))
+def _visit_doc(v: ReportVisit, view: str, series: str) -> dict | None:
+    """The recording a visit's curve of ``series`` comes from (the comparison's choice:
+    a leg's own curve from the side recording where that leg is nearer the camera)."""
+    side = next((s for s in ("left", "right") if series.endswith(f"_{s}")), None)
+    return pick_document(v.documents, view, side)  # type: ignore[arg-type]
 
 
 def render_curves_png(content: ReportContent, width_in: float) -> io.BytesIO | None:
@@ -439,7 +439,7 @@ def render_curves_png(content: ReportContent, width_in: float) -> io.BytesIO | N
     for title, series, _, view in CURVE_PANELS:
         curves = []
         for i, v in enumerate(content.visits):
-            doc = _visit_doc(v, view)
+            doc = _visit_doc(v, view, series)
             if doc is None:
                 continue
             mean = cycle_curve(doc, series)

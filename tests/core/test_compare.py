@@ -297,6 +297,57 @@ def test_of_two_recordings_of_one_view_the_one_with_more_cycles_is_used():
     assert combine_visit_metrics([long, short]).value("hip_rom_deg", "right") == 44.0
 
 
+def test_with_the_walk_filmed_both_ways_each_leg_is_measured_where_it_is_nearer_the_camera():
+    # Walking to the image's right the right leg is the near one; its far (left) leg
+    # reads a hip range of 30 deg, the left leg seen from its own side 45 deg.
+    to_right = sagittal_doc(direction="right", cadence=100.0, hip_rom=(30.0, 44.0), hip_flex_max=(20.0, 30.0),
+                            n=(4, 5))
+    to_left = sagittal_doc(direction="left", cadence=104.0, hip_rom=(45.0, 31.0), hip_flex_max=(31.0, 21.0),
+                           n=(3, 3))
+    for docs in ([to_right, to_left], [to_left, to_right]):
+        m = combine_visit_metrics(docs)
+        assert m.value("hip_rom_deg", "left") == 45.0 and m.value("hip_rom_deg", "right") == 44.0
+        assert m.value("hip_flexion_max_deg", "left") == 31.0 and m.value("hip_flexion_max_deg", "right") == 30.0
+        assert m.get("hip_rom_deg", "left").n_cycles == 3 and m.get("hip_rom_deg", "right").n_cycles == 5
+        assert m.document_for("sagittal", "left") is to_left and m.document_for("sagittal", "right") is to_right
+        # Timing stays with one recording (the one with more cycles), for both legs.
+        assert m.documents["sagittal"] is to_right and m.value("cadence_steps_per_min") == 100.0
+        assert m.n_cycles["sagittal"] == {"left": 3, "right": 5}
+        assert [d["walking_direction"] for d in m.documents_used("sagittal")] == ["right", "left"]
+    # A near-side recording without a cycle of that leg does not replace one with cycles.
+    no_left_cycle = sagittal_doc(direction="left", hip_rom=(45.0, 31.0), n=(0, 3))
+    assert combine_visit_metrics([to_right, no_left_cycle]).value("hip_rom_deg", "left") == 30.0
+    # One direction only: nothing changes.
+    assert combine_visit_metrics([to_right]).value("hip_rom_deg", "left") == 30.0
+
+
+def test_curves_and_direction_cautions_follow_the_recording_each_leg_comes_from():
+    def both_ways(label, date, rom):
+        return visit(label, date, None, [
+            sagittal_doc(direction="right", hip_rom=(20.0, rom), n=(4, 4)),
+            sagittal_doc(direction="left", hip_rom=(rom, 20.0), n=(4, 4)),
+        ])
+
+    a, b = both_ways("a", "2026-03-01", 40.0), both_ways("b", "2026-04-01", 50.0)
+    comp = compare_visits(a, b)
+    for side in ("left", "right"):
+        curve = next(c for c in comp.curves if c.series == f"hip_flexion_{side}")
+        assert curve.rom_a_deg == pytest.approx(40.0, abs=0.01) and curve.rom_b_deg == pytest.approx(50.0, abs=0.01)
+        assert comp.delta("hip_rom_deg", side).delta == pytest.approx(10.0)
+    assert not comp.comparability.has("walking_direction")
+    # One visit filmed one way only: its left leg was the far one.
+    one_way = visit("c", "2026-04-01", None, [sagittal_doc(direction="right", n=(4, 4))])
+    sentence = next(i.sentence for i in compare_visits(a, one_way).comparability.issues
+                    if i.kind == "walking_direction")
+    assert "the left leg was nearer the camera at one visit" in sentence and "both ways" in sentence
+    # Single recordings the two ways: both legs changed sides.
+    left_only = visit("d", "2026-04-01", None, [sagittal_doc(direction="left")])
+    right_only = visit("e", "2026-03-01", None, [sagittal_doc(direction="right")])
+    sentence = next(i.sentence for i in compare_visits(right_only, left_only).comparability.issues
+                    if i.kind == "walking_direction")
+    assert "both legs were" in sentence
+
+
 def test_metrics_no_recording_measures_are_none_never_guessed():
     m = combine_visit_metrics([sagittal_doc()])
     assert m.value("pelvic_drop_deg", "left") is None
