@@ -1,4 +1,41 @@
-"""Visibility and presence gating of landmarks, and the foot points walking hides."""
+"""Visibility and presence gating of landmarks, and the foot points walking hides.
+
+A far heel that seems stuck behind the near leg
+-----------------------------------------------
+In a side view the raw heel label of the far foot can read a point behind the
+near leg for 3-5 frames of late swing and jump to the footprint after the
+landing (full model, sag-left-540-far, frames 146-148: x about 250 px while the
+far heel passes 196 -> 184 px).  The gate has no rule for it, and needs none:
+
+* those points are scored seen (visibility 0.84-0.94), and no foot point of
+  that clip is put back by :func:`keep_hidden_feet` (its gated gaps are all
+  short), so neither the gate nor putting hidden feet back is involved;
+* they are the near heel under exchanged leg labels (the near heel stands at
+  253 px there), which the side correction undoes: the far heel then reads
+  195.5, 199.4, 185.8 px against 196.4, 189.0, 183.8 px;
+* what is left is one or two frames per far-foot landing, up to 4 frames
+  before it, where the far heel lags its true place by 10-21 px (visibility
+  0.62-0.94).
+  Blanking every heel point more than 6 % of the body length from the truth
+  (an oracle no rule can beat) took that clip's strike MAE from 0.99 to 0.88
+  frames and its step-time error from 35 to 31 ms, and made
+  dev-sag-left-1080-antalgic worse (0.78 -> 1.18 frames, 13 -> 45 ms); with
+  every heel point exact its strikes came 1.0-1.2 frames late on both feet.
+  The rest of the step-time error is shared by both feet (strike errors
+  -0.98 to +0.99 frames near, -1.74 to +1.86 far) and is not the gate's to remove.
+
+Rules tried on the side views (cached landmarks of both pose models) and left
+out because they made some walk worse: a heel further from its own ankle than
+the foot allows (8 % of the body length beyond its usual distance: strike MAE
+test-sag-left-540 0.55 -> 0.82, dev-sag-left-1080-antalgic 0.78 -> 0.87 frames,
+full model), a heel lying behind the midpoint of its neighbours in the previous
+and next frame (5-8 % of the body length: post6m_sagittal 1.18 -> 1.40-1.42,
+dev-sag-left-1080-antalgic 0.78 -> 1.09 frames, full model), and dropping the
+hidden points put back in side views (heavy sag-left-1080-slow: a strike
+missed, 0.45 -> 1.19 frames).  A point "standing still while its leg moves on"
+cannot tell a stuck swing heel from a stance heel: the knee moves on over a
+standing foot too.
+"""
 
 from __future__ import annotations
 
