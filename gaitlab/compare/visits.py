@@ -312,9 +312,10 @@ def near_leg(doc: dict) -> Side | None:
     A patient walking toward the image's right shows the camera the right side of
     the body, so the right leg is the near one; walking toward the left, the left.
     The near leg is measured better: the far leg passes behind it in every swing
-    and its points are then guessed by the pose model (on gaitlab's synthetic side
-    walks the far hip's angle errs about twice as much, and some models leave it
-    unmeasured through most of each cycle).
+    and its points are then guessed or left out by the pose model (over ten of
+    gaitlab's synthetic side walks hip flexion RMSE 4.3° near against 5.2° far with
+    the full model, 3.4° against 4.0° with heavy; the far leg is seen in 64-94 % of
+    frames with full, 29-89 % with heavy).
     """
     if doc.get("view") != "sagittal":
         return None
