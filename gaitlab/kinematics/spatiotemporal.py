@@ -51,12 +51,16 @@ def cadence_steps_per_min(steps: list[tuple[float, float]]) -> float | None:
     Steps that follow one another (one's end is the next one's start) form a run
     of strikes; cadence is 60 over the least-squares slope of the strikes' times
     against their count, one slope shared by all runs (each run keeps its own
-    offset, so a gap or turn between runs does not count as walking).  With
-    perfectly timed strikes this is 60 over the mean step time.  It differs when
-    strikes carry timing error: the mean step time of a run is its last strike
-    less its first over the number of steps, so an error of one frame at either
-    end of a short walk moves it fully, while the slope weighs every strike and
-    takes about half as much from the two ends.  None without any step.
+    offset, so a gap or turn between runs does not count as walking).  The left and
+    right steps of an uneven (e.g. antalgic) gait differ in time, which makes the
+    strike times zigzag about a straight line; each run's zigzag is fitted too (a
+    term that alternates from strike to strike), so that a run beginning and ending
+    with the longer step does not tilt the slope.  With perfectly timed strikes this
+    is 60 over the mean step time of whole strides.  It differs when strikes carry
+    timing error: the mean step time of a run is its last strike less its first over
+    the number of steps, so an error of one frame at either end of a short walk
+    moves it fully, while the slope weighs every strike and takes about half as much
+    from the two ends.  None without any step.
     """
     ordered = sorted((float(a), float(b)) for a, b in steps if b > a)
     if not ordered:
@@ -67,15 +71,34 @@ def cadence_steps_per_min(steps: list[tuple[float, float]]) -> float | None:
             runs[-1].append(end)
         else:
             runs.append([start, end])
+    slope_s = _shared_slope_s(runs, alternating=True)
+    if slope_s is None:  # only single steps: no zigzag can be told from the slope
+        slope_s = _shared_slope_s(runs, alternating=False)
+    return 60.0 / slope_s if slope_s is not None and slope_s > 0 else None
+
+
+def _shared_slope_s(runs: list[list[float]], *, alternating: bool) -> float | None:
+    """Least-squares slope (s per step) of strike time on strike count shared by all
+    runs, each run with its own offset and, if ``alternating``, its own left-right
+    zigzag; None when the runs do not determine it."""
     moment = spread = 0.0
     for run in runs:
         times = np.asarray(run, dtype=np.float64)
         count = np.arange(times.size, dtype=np.float64)
-        count -= count.mean()
-        moment += float(np.sum(count * (times - times.mean())))
-        spread += float(np.sum(count * count))
-    slope_s = moment / spread
-    return 60.0 / slope_s if slope_s > 0 else None
+        nuisance = [np.ones_like(count)]
+        if alternating:
+            nuisance.append((-1.0) ** count)
+        basis = np.stack(nuisance, axis=1)
+        # Residuals of count and times after the run's own offset (and zigzag).
+        coef_c, *_ = np.linalg.lstsq(basis, count, rcond=None)
+        coef_t, *_ = np.linalg.lstsq(basis, times, rcond=None)
+        count_res = count - basis @ coef_c
+        times_res = times - basis @ coef_t
+        moment += float(np.sum(count_res * times_res))
+        spread += float(np.sum(count_res * count_res))
+    if spread < 1e-9:
+        return None
+    return moment / spread
 
 
 def stance_shares(cycles: list[GaitCycle]) -> list[float]:

@@ -243,6 +243,23 @@ def test_cadence_is_the_slope_of_the_strikes_so_end_errors_weigh_less():
     assert abs(found - 60 / 0.55) < 0.6 * abs(mean_step - 60 / 0.55)
 
 
+def test_cadence_of_an_uneven_gait_is_not_tilted_by_which_step_a_walk_starts_and_ends_with():
+    from gaitlab.kinematics.spatiotemporal import cadence_steps_per_min
+
+    # An antalgic walk: long (0.68 s) and short (0.57 s) steps in turn, 96 steps/min;
+    # five steps begin and end with the long one.
+    strikes = np.cumsum([0.0, 0.68, 0.57, 0.68, 0.57, 0.68])
+    steps = list(zip(strikes[:-1], strikes[1:]))
+    plain_slope = np.polyfit(np.arange(strikes.size), strikes, 1)[0]
+    assert abs(60 / plain_slope - 96.0) > 0.5  # a straight line through the zigzag tilts (95.3)
+    assert cadence_steps_per_min(steps) == pytest.approx(96.0, abs=1e-9)
+    # a walk of even steps keeps its answer
+    even = 0.6 * np.arange(6)
+    assert cadence_steps_per_min(list(zip(even[:-1], even[1:]))) == pytest.approx(100.0, abs=1e-9)
+    # single steps alone still give a cadence
+    assert cadence_steps_per_min([(0.0, 0.6), (5.0, 5.6)]) == pytest.approx(100.0, abs=1e-9)
+
+
 def test_cadence_does_not_count_the_gap_between_two_walks():
     from gaitlab.kinematics.spatiotemporal import cadence_steps_per_min
 
