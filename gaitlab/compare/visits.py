@@ -488,9 +488,8 @@ def combine_visit_metrics(documents: Sequence[dict]) -> CombinedMetrics:
                 # A leg's own angles come from the recording that sees that leg best;
                 # timing and step measures stay with one recording (both legs' events
                 # from the same walk, so that their asymmetry is the walk's).
-                docs = [chosen[view]]
-                if side is not None and spec.source == view and view in side_docs and side in side_docs[view]:
-                    docs.insert(0, side_docs[view][side])
+                own = side_docs.get(view, {}).get(side) if side is not None and spec.source == view else None
+                docs = [chosen[view]] if own is None else [own, chosen[view]]
                 for doc in docs:
                     value = _raw(doc, spec, side)
                     if value is not None:

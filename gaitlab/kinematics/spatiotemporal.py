@@ -89,11 +89,10 @@ def _shared_slope_s(runs: list[list[float]], *, alternating: bool) -> float | No
         if alternating:
             nuisance.append((-1.0) ** count)
         basis = np.stack(nuisance, axis=1)
-        # Residuals of count and times after the run's own offset (and zigzag).
-        coef_c, *_ = np.linalg.lstsq(basis, count, rcond=None)
-        coef_t, *_ = np.linalg.lstsq(basis, times, rcond=None)
-        count_res = count - basis @ coef_c
-        times_res = times - basis @ coef_t
+        # Residuals of count and times after the run's own offset (and zigzag), in one fit.
+        both = np.stack([count, times], axis=1)
+        coef, *_ = np.linalg.lstsq(basis, both, rcond=None)
+        count_res, times_res = (both - basis @ coef).T
         moment += float(np.sum(count_res * times_res))
         spread += float(np.sum(count_res * count_res))
     if spread < 1e-9:
